@@ -1,0 +1,38 @@
+package io.presencebroker;
+
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/** The Camel application: camel-main with {@link PresenceConfiguration} and the YAML routes of the routes folder. */
+public final class PresenceBroker implements AutoCloseable {
+
+    private final Main main;
+
+    public PresenceBroker(Map<String, String> overrides) {
+        main = new Main();
+        main.configure().addConfiguration(PresenceConfiguration.class);
+        overrides.forEach(main::addOverrideProperty);
+    }
+
+    /** Runs until the JVM is told to stop (SIGTERM or SIGINT); camel-main shuts down gracefully. */
+    public void run() throws Exception {
+        main.run();
+    }
+
+    /** Starts and returns; for the demo and the tests. */
+    public PresenceBroker start() {
+        main.start();
+        return this;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+}

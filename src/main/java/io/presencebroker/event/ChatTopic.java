@@ -1,0 +1,34 @@
+package io.presencebroker.event;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Which topics are chat topics, and their chat id: a regular expression (property {@code presence.chat-topic.pattern})
+ * whose first group is the chat id. The default, {@code app/{user}/chat/{chatId}[/...]}, takes topics whose third
+ * segment is {@code chat}; wildcard filters ({@code +}, {@code #}) never match.
+ */
+public class ChatTopic {
+
+    private final Pattern pattern;
+
+    public ChatTopic(String regex) {
+        this.pattern = Pattern.compile(regex);
+        if (pattern.matcher("").groupCount() < 1) {
+            throw new IllegalArgumentException("presence.chat-topic.pattern needs a group for the chat id: " + regex);
+        }
+    }
+
+    public boolean isChatTopic(String topic) {
+        return topic != null && pattern.matcher(topic).matches();
+    }
+
+    /** The chat id of a chat topic; an {@link InvalidEventException} for a topic that is not one. */
+    public String chatId(String topic) {
+        Matcher m = pattern.matcher(topic);
+        if (!m.matches() || m.group(1) == null || m.group(1).isEmpty()) {
+            throw new InvalidEventException("not a chat topic: " + topic);
+        }
+        return m.group(1);
+    }
+}

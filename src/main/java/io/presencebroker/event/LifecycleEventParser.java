@@ -1,0 +1,208 @@
+package io.presencebroker.event;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns an SQS message body (the event JSON, or its base64 when the IoT Rule's SQS action has useBase64) into a
+ * validated {@link LifecycleEvent}. Everything that cannot be applied is an {@link InvalidEventException} whose
+ * message says what is wrong, for the dead-letter queue's reason attribute.
+ */
+public class LifecycleEventParser {
+
+    public static final int MAX_CLIENT_ID_LENGTH = 128;
+    public static final int MAX_SESSION_LENGTH = 128;
+    public static final int MAX_TOPIC_LENGTH = 256;
+    public static final int MAX_REASON_LENGTH = 64;
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+
+    private final Clock clock;
+    private final long maxFutureSkewMillis;
+
+    public LifecycleEventParser(Clock clock, long maxFutureSkewMillis) {
+        this.clock = clock;
+        this.maxFutureSkewMillis = maxFutureSkewMillis;
+    }
+
+    public LifecycleEvent parse(String body) {
+        if (body == null || body.isBlank()) {
+            throw new InvalidEventException("empty body");
+        }
+        String json = body.strip();
+        if (!json.startsWith("{")) {
+            json = decodeBase64(json);
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new InvalidEventException("body is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidEventException("body is not a JSON object");
+        }
+        return validate(root);
+    }
+
+    private static String decodeBase64(String text) {
+        byte[] bytes;
+        try {
+            bytes = Base64.getMimeDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventException("body is neither a JSON object nor base64: " + e.getMessage());
+        }
+        String decoded;
+        try {
+            decoded = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new InvalidEventException("base64 body does not decode to UTF-8 text");
+        }
+        if (!decoded.strip().startsWith("{")) {
+            throw new InvalidEventException("base64 body does not decode to a JSON object");
+        }
+        return decoded.strip();
+    }
+
+    private LifecycleEvent validate(JsonNode root) {
+        String clientId = requiredText(root, "clientId", MAX_CLIENT_ID_LENGTH);
+        long timestamp = requiredLong(root, "timestamp");
+        long now = clock.millis();
+        if (timestamp < 0) {
+            throw new InvalidEventException("timestamp is negative: " + timestamp);
+        }
+        if (timestamp > now + maxFutureSkewMillis) {
+            throw new InvalidEventException("timestamp is further in the future than " + maxFutureSkewMillis + " ms: " + timestamp);
+        }
+        String eventType = requiredText(root, "eventType", 64);
+
+        boolean presence = LifecycleEvent.CONNECTED.equals(eventType) || LifecycleEvent.DISCONNECTED.equals(eventType);
+        boolean subscription = LifecycleEvent.SUBSCRIBED.equals(eventType) || LifecycleEvent.UNSUBSCRIBED.equals(eventType);
+        if (!presence && !subscription) {
+            // connect_failed and types AWS may add later: well-formed enough to count, nothing to apply
+            return new LifecycleEvent(clientId, timestamp, eventType, null, null, null, null);
+        }
+        String session = requiredText(root, "sessionIdentifier", MAX_SESSION_LENGTH);
+        if (presence) {
+            long version = requiredLong(root, "versionNumber");
+            if (version < 0) {
+                throw new InvalidEventException("versionNumber is negative: " + version);
+            }
+            String reason = null;
+            if (LifecycleEvent.DISCONNECTED.equals(eventType)) {
+                reason = optionalText(root, "disconnectReason", MAX_REASON_LENGTH);
+            }
+            return new LifecycleEvent(clientId, timestamp, eventType, session, version, reason, null);
+        }
+        return new LifecycleEvent(clientId, timestamp, eventType, session, null, null, topics(root));
+    }
+
+    private static List<String> topics(JsonNode root) {
+        JsonNode node = root.get("topics");
+        if (node == null || node.isNull()) {
+            throw new InvalidEventException("topics is missing");
+        }
+        if (!node.isArray()) {
+            throw new InvalidEventException("topics is not an array");
+        }
+        if (node.isEmpty()) {
+            throw new InvalidEventException("topics is empty");
+        }
+        List<String> topics = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode topic = node.get(i);
+            if (!topic.isTextual()) {
+                throw new InvalidEventException("topics[" + i + "] is not a string");
+            }
+            String text = topic.textValue();
+            if (text.isEmpty()) {
+                throw new InvalidEventException("topics[" + i + "] is empty");
+            }
+            if (text.length() > MAX_TOPIC_LENGTH) {
+                throw new InvalidEventException("topics[" + i + "] is longer than " + MAX_TOPIC_LENGTH + " characters");
+            }
+            if (hasControlCharacter(text)) {
+                throw new InvalidEventException("topics[" + i + "] contains a control character");
+            }
+            topics.add(text);
+        }
+        return List.copyOf(topics);
+    }
+
+    private static String requiredText(JsonNode root, String field, int maxLength) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw new InvalidEventException(field + " is missing");
+        }
+        if (!node.isTextual()) {
+            throw new InvalidEventException(field + " is not a string");
+        }
+        String text = node.textValue();
+        if (text.isEmpty()) {
+            throw new InvalidEventException(field + " is empty");
+        }
+        checkText(field, text, maxLength);
+        return text;
+    }
+
+    private static String optionalText(JsonNode root, String field, int maxLength) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidEventException(field + " is not a string");
+        }
+        checkText(field, node.textValue(), maxLength);
+        return node.textValue();
+    }
+
+    private static void checkText(String field, String text, int maxLength) {
+        if (text.length() > maxLength) {
+            throw new InvalidEventException(field + " is longer than " + maxLength + " characters (" + text.length() + ")");
+        }
+        if (hasControlCharacter(text)) {
+            throw new InvalidEventException(field + " contains a control character");
+        }
+    }
+
+    private static long requiredLong(JsonNode root, String field) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            throw new InvalidEventException(field + " is missing");
+        }
+        if (!node.isNumber()) {
+            throw new InvalidEventException(field + " is not a number");
+        }
+        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
+            throw new InvalidEventException(field + " is not a whole number that fits 64 bits");
+        }
+        return node.longValue();
+    }
+
+    private static boolean hasControlCharacter(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,84 @@
+package io.presencebroker.failure;
+
+import java.time.Instant;
+import java.util.Map;
+
+import io.presencebroker.event.InvalidEventException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+/**
+ * Replaces the headers of a failed message (its original body is kept) with the SQS message attributes that tell an
+ * operator why it was dead-lettered. Attribute names are stable: the replay command and dashboards read them.
+ */
+public final class DeadLetterAttributes {
+
+    public static final String ERROR_TYPE = "errorType";
+    public static final String ERROR_MESSAGE = "errorMessage";
+    public static final String ROUTE_ID = "failedRouteId";
+    public static final String FAILED_AT = "failedAt";
+    public static final String RECEIVE_COUNT = "receiveCount";
+    public static final String ORIGINAL_MESSAGE_ID = "originalMessageId";
+
+    static final int MAX_MESSAGE_LENGTH = 1024;
+
+    private DeadLetterAttributes() {
+    }
+
+    public static void prepare(Exchange exchange) {
+        Message in = exchange.getIn();
+        Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        Throwable reason = rootReason(failure);
+        String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
+        String messageId = in.getHeader("CamelAwsSqsMessageId", String.class);
+        String receiveCount = receiveCount(in.getHeader("CamelAwsSqsAttributes"));
+
+        in.removeHeaders("*");
+        in.setHeader(ERROR_TYPE, reason == null ? "Unknown" : reason.getClass().getSimpleName());
+        in.setHeader(ERROR_MESSAGE, reason == null ? "no exception recorded" : safe(reason.getMessage()));
+        in.setHeader(ROUTE_ID, routeId == null ? exchange.getFromRouteId() : routeId);
+        in.setHeader(FAILED_AT, Instant.now().toString());
+        if (receiveCount != null) {
+            in.setHeader(RECEIVE_COUNT, receiveCount);
+        }
+        if (messageId != null) {
+            in.setHeader(ORIGINAL_MESSAGE_ID, messageId);
+        }
+    }
+
+    /** The most telling exception: an invalid event wherever it is in the chain, else the deepest cause. */
+    static Throwable rootReason(Throwable failure) {
+        Throwable deepest = failure;
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InvalidEventException) {
+                return t;
+            }
+            deepest = t;
+        }
+        return deepest;
+    }
+
+    private static String receiveCount(Object attributes) {
+        if (attributes instanceof Map<?, ?> map) {
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                if (String.valueOf(e.getKey()).equals("ApproximateReceiveCount")) {
+                    return String.valueOf(e.getValue());
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Single-line, printable, bounded: the reason is read in consoles and logs. */
+    static String safe(String text) {
+        if (text == null || text.isEmpty()) {
+            return "(no message)";
+        }
+        StringBuilder sb = new StringBuilder(Math.min(text.length(), MAX_MESSAGE_LENGTH));
+        for (int i = 0; i < text.length() && sb.length() < MAX_MESSAGE_LENGTH; i++) {
+            char c = text.charAt(i);
+            sb.append(Character.isISOControl(c) ? ' ' : c);
+        }
+        return sb.toString();
+    }
+}

