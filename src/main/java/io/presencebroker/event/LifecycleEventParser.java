@@ -62,7 +62,7 @@ public class LifecycleEventParser {
     private static String decodeBase64(String text) {
         byte[] bytes;
         try {
-            bytes = Base64.getMimeDecoder().decode(text);
+            bytes = Base64.getDecoder().decode(text.replace("\r", "").replace("\n", ""));
         } catch (IllegalArgumentException e) {
             throw new InvalidEventException("body is neither a JSON object nor base64: " + e.getMessage());
         }

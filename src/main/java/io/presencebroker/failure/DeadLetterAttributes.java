@@ -33,7 +33,9 @@ public final class DeadLetterAttributes {
         String messageId = in.getHeader("CamelAwsSqsMessageId", String.class);
         String receiveCount = receiveCount(in.getHeader("CamelAwsSqsAttributes"));
 
-        in.removeHeaders("*");
+        // drop the event's own headers; keep Camel's (the consumer deletes by CamelAwsSqsReceiptHandle, and the SQS
+        // producer never sends Camel headers as attributes)
+        in.removeHeaders("*", "Camel*");
         in.setHeader(ERROR_TYPE, reason == null ? "Unknown" : reason.getClass().getSimpleName());
         in.setHeader(ERROR_MESSAGE, reason == null ? "no exception recorded" : safe(reason.getMessage()));
         in.setHeader(ROUTE_ID, routeId == null ? exchange.getFromRouteId() : routeId);

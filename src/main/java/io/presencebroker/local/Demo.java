@@ -11,6 +11,7 @@ import java.util.Map;
 
 import io.presencebroker.Application;
 import io.presencebroker.PresenceBroker;
+import io.presencebroker.event.EventJson;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
@@ -51,48 +52,26 @@ public final class Demo {
         List<String> events = new ArrayList<>();
         String s0 = "00000000-0000-0000-0000-00000000a1a0";
         String s1 = "00000000-0000-0000-0000-00000000a1a1";
-        events.add(connected("alice", t0, s1, 7));
-        String subscribe = subscription("subscribed", "alice", t0 + 1_000, s1,
-                "app/alice/chat/17", "app/alice/chat/general", "app/alice/notifications");
+        events.add(EventJson.connected("alice", t0, s1, 7));
+        String subscribe = EventJson.subscription("subscribed", "alice", t0 + 1_000, s1,
+                List.of("app/alice/chat/17", "app/alice/chat/general", "app/alice/notifications"));
         events.add(subscribe);
-        events.add(subscription("unsubscribed", "alice", t0 + 30_000, s1, "app/alice/chat/general"));
+        events.add(EventJson.subscription("unsubscribed", "alice", t0 + 30_000, s1, List.of("app/alice/chat/general")));
         events.add(subscribe); // AWS may deliver an event twice
         String b3 = "00000000-0000-0000-0000-00000000b0b3";
         String b4 = "00000000-0000-0000-0000-00000000b0b4";
-        events.add(connected("bob", t0 + 2_000, b3, 3));
-        events.add(subscription("subscribed", "bob", t0 + 3_000, b3, "app/bob/chat/17"));
-        events.add(disconnected("bob", t0 + 60_000, b3, 3, "CONNECTION_LOST"));
-        events.add(connected("bob", t0 + 65_000, b4, 4));
-        events.add(subscription("subscribed", "bob", t0 + 66_000, b4, "app/bob/chat/42"));
-        events.add(connected("carol", t0 + 5_000, "00000000-0000-0000-0000-00000000c0c1", 1));
-        events.add(disconnected("carol", t0 + 90_000, "00000000-0000-0000-0000-00000000c0c1", 1,
+        events.add(EventJson.connected("bob", t0 + 2_000, b3, 3));
+        events.add(EventJson.subscription("subscribed", "bob", t0 + 3_000, b3, List.of("app/bob/chat/17")));
+        events.add(EventJson.disconnected("bob", t0 + 60_000, b3, 3, "CONNECTION_LOST"));
+        events.add(EventJson.connected("bob", t0 + 65_000, b4, 4));
+        events.add(EventJson.subscription("subscribed", "bob", t0 + 66_000, b4, List.of("app/bob/chat/42")));
+        events.add(EventJson.connected("carol", t0 + 5_000, "00000000-0000-0000-0000-00000000c0c1", 1));
+        events.add(EventJson.disconnected("carol", t0 + 90_000, "00000000-0000-0000-0000-00000000c0c1", 1,
                 "CLIENT_INITIATED_DISCONNECT"));
-        events.add("{\"clientId\":\"dave\",\"timestamp\":" + (t0 + 7_000) + ",\"eventType\":\"connect_failed\","
-                + "\"connectFailureReason\":\"AUTHORIZATION_FAILED\",\"sessionIdentifier\":\"x\"}");
+        events.add(EventJson.connectFailed("dave", t0 + 7_000, "00000000-0000-0000-0000-00000000d0d1"));
         // the old connection's disconnect (kicked by the new one) arrives last: stale, must change nothing
-        events.add(disconnected("alice", t0 + 500, s0, 6, "DUPLICATE_CLIENTID"));
+        events.add(EventJson.disconnected("alice", t0 + 500, s0, 6, "DUPLICATE_CLIENTID"));
         return events;
-    }
-
-    static String connected(String client, long ts, String session, long version) {
-        return "{\"clientId\":\"%s\",\"timestamp\":%d,\"eventType\":\"connected\",\"sessionIdentifier\":\"%s\","
-                .formatted(client, ts, session)
-                + "\"principalIdentifier\":\"AIDAEXAMPLE:demo\",\"ipAddress\":\"203.0.113.17\",\"versionNumber\":%d}"
-                .formatted(version);
-    }
-
-    static String disconnected(String client, long ts, String session, long version, String reason) {
-        return "{\"clientId\":\"%s\",\"timestamp\":%d,\"eventType\":\"disconnected\",\"sessionIdentifier\":\"%s\","
-                .formatted(client, ts, session)
-                + "\"principalIdentifier\":\"AIDAEXAMPLE:demo\",\"clientInitiatedDisconnect\":%s,"
-                .formatted(reason.equals("CLIENT_INITIATED_DISCONNECT"))
-                + "\"disconnectReason\":\"%s\",\"versionNumber\":%d}".formatted(reason, version);
-    }
-
-    static String subscription(String type, String client, long ts, String session, String... topics) {
-        return "{\"clientId\":\"%s\",\"timestamp\":%d,\"eventType\":\"%s\",\"sessionIdentifier\":\"%s\","
-                .formatted(client, ts, type, session)
-                + "\"principalIdentifier\":\"AIDAEXAMPLE:demo\",\"topics\":[\"" + String.join("\",\"", topics) + "\"]}";
     }
 
     /** Until no message is visible or in flight: the consumer deletes only what it has committed or dead-lettered. */

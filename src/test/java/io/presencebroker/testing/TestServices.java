@@ -1,0 +1,63 @@
+package io.presencebroker.testing;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import io.presencebroker.local.EmbeddedServices;
+
+/** One embedded ElasticMQ and one real MariaDB for the whole test JVM, and the settings that point the service at them. */
+public final class TestServices {
+
+    private static EmbeddedServices services;
+
+    private TestServices() {
+    }
+
+    public static synchronized EmbeddedServices get() {
+        if (services == null) {
+            services = EmbeddedServices.start();
+            Runtime.getRuntime().addShutdownHook(new Thread(services::close, "embedded-services-stop"));
+        }
+        return services;
+    }
+
+    /** Settings for a service instance that consumes {@code queue} and dead-letters to {@code dlq} (both created). */
+    public static Map<String, String> settings(String queue, String dlq) {
+        EmbeddedServices s = get();
+        s.createQueues(queue, dlq);
+        Map<String, String> props = new LinkedHashMap<>(s.properties());
+        props.put("presence.events-queue", queue);
+        props.put("presence.dlq", dlq);
+        props.put("presence.consumers", "2");
+        props.put("presence.sqs.wait-time-seconds", "1");
+        props.put("presence.retry.delay-ms", "50");
+        props.put("presence.retry.max-delay-ms", "200");
+        props.put("camel.management.enabled", "false");
+        props.put("camel.main.shutdown-timeout", "10");
+        return props;
+    }
+
+    public static Properties asProperties(Map<String, String> settings) {
+        Properties p = new Properties();
+        p.putAll(settings);
+        return p;
+    }
+
+    public static Connection connection() throws SQLException {
+        EmbeddedServices s = get();
+        return DriverManager.getConnection(s.jdbcUrl(), s.dbUser(), s.dbPassword());
+    }
+
+    /** Empties the socket status (the schema stays). */
+    public static void clearDatabase() throws SQLException {
+        try (Connection c = connection(); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM client_subscription");
+            st.execute("DELETE FROM client_presence");
+        }
+    }
+}
