@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -31,6 +32,8 @@ public class LifecycleEventParser {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
 
+    private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/=\\r\\n]+");
+
     private final Clock clock;
     private final long maxFutureSkewMillis;
 
@@ -44,7 +47,7 @@ public class LifecycleEventParser {
             throw new InvalidEventException("empty body");
         }
         String json = body.strip();
-        if (!json.startsWith("{")) {
+        if (!json.startsWith("{") && BASE64.matcher(json).matches()) {
             json = decodeBase64(json);
         }
         JsonNode root;
