@@ -1,0 +1,99 @@
+package io.presencebroker.testing;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The plain in-memory meaning of docs/lifecycle-events.md, fed the history in the order it happened. It knows the
+ * ground truth the service has to infer: which connection came later (the generator numbers them), so rule 1 here
+ * uses no versionNumber or timestamp heuristics at all.
+ */
+public final class ReferenceModel {
+
+    /** One event of a generated history, with the connection number only the generator knows. */
+    public record Event(String json, String clientId, String type, long timestamp, String session, int connection,
+                        List<String> topics) {
+    }
+
+    private record Presence(int connection, boolean disconnected, String session) {
+    }
+
+    private record Subscription(long timestamp, int rank, String session, String topic) {
+    }
+
+    private static final Comparator<Subscription> SUBSCRIPTION_ORDER = Comparator
+            .comparingLong(Subscription::timestamp)
+            .thenComparingInt(Subscription::rank)
+            .thenComparing(Subscription::session)
+            .thenComparing(Subscription::topic);
+
+    private final Map<String, Presence> presence = new TreeMap<>();
+    private final Map<String, Map<String, Subscription>> subscriptions = new HashMap<>();
+
+    public void apply(Event e) {
+        switch (e.type()) {
+            case "connected", "disconnected" -> {
+                Presence next = new Presence(e.connection(), e.type().equals("disconnected"), e.session());
+                Presence current = presence.get(e.clientId());
+                // rule 1: the latest connection wins; within one connection, disconnected beats connected
+                if (current == null || next.connection() > current.connection()
+                        || (next.connection() == current.connection() && next.disconnected() && !current.disconnected())) {
+                    presence.put(e.clientId(), next);
+                }
+            }
+            case "subscribed", "unsubscribed" -> {
+                for (String topic : e.topics()) {
+                    String chat = chatId(topic);
+                    if (chat == null) {
+                        continue;
+                    }
+                    Subscription next = new Subscription(e.timestamp(), e.type().equals("unsubscribed") ? 1 : 0,
+                            e.session(), topic);
+                    // rule 2: latest by timestamp; unsubscribed wins a tie; session and topic settle the rest
+                    subscriptions.computeIfAbsent(e.clientId(), k -> new HashMap<>())
+                            .merge(chat, next, (a, b) -> SUBSCRIPTION_ORDER.compare(a, b) >= 0 ? a : b);
+                }
+            }
+            default -> {
+                // rule 5: changes nothing
+            }
+        }
+    }
+
+    /** app/{user}/chat/{chatId}[/...] without wildcards. */
+    static String chatId(String topic) {
+        if (topic.contains("+") || topic.contains("#")) {
+            return null;
+        }
+        String[] s = topic.split("/", -1);
+        if (s.length < 4 || !s[2].equals("chat") || s[0].isEmpty() || s[1].isEmpty() || s[3].isEmpty()) {
+            return null;
+        }
+        return s[3];
+    }
+
+    public List<SocketStatusRow> socketStatus() {
+        List<SocketStatusRow> rows = new ArrayList<>();
+        presence.forEach((client, p) -> {
+            if (p.disconnected()) {
+                rows.add(SocketStatusRow.disconnected(client));
+                return;
+            }
+            int before = rows.size();
+            subscriptions.getOrDefault(client, Map.of()).forEach((chat, s) -> {
+                if (s.rank() == 0 && s.session().equals(p.session())) {
+                    rows.add(SocketStatusRow.subscribed(client, chat, s.topic()));
+                }
+            });
+            if (rows.size() == before) {
+                rows.add(SocketStatusRow.connected(client));
+            }
+        });
+        rows.sort(SocketStatusRow.ORDER);
+        return rows;
+    }
+}
