@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.presencebroker.local.Demo;
 import io.presencebroker.local.EmbeddedServices;
+import io.presencebroker.replay.DlqReplay;
 
 /**
  * Commands of the packaged application.
@@ -12,6 +13,7 @@ import io.presencebroker.local.EmbeddedServices;
  * <li>{@code run} (default): the service, configured from the environment; refuses to start without its settings.</li>
  * <li>{@code local}: the service on embedded ElasticMQ and MariaDB, no AWS account needed.</li>
  * <li>{@code demo}: {@code local} plus a scripted session sent through SQS; prints {@code socket_status} and exits.</li>
+ * <li>{@code replay-dlq}: moves dead-lettered messages back to the events queue (see {@link DlqReplay#USAGE}).</li>
  * </ul>
  */
 public final class Application {
@@ -30,8 +32,9 @@ public final class Application {
                 }
             }
             case "demo" -> System.exit(Demo.run(rest));
+            case "replay-dlq" -> System.exit(DlqReplay.main(rest, Map.of()));
             default -> {
-                System.err.println("usage: presence-broker [run | local | demo]");
+                System.err.println("usage: presence-broker [run | local | demo | replay-dlq [options]]");
                 System.exit(2);
             }
         }

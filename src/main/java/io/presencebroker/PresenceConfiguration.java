@@ -1,6 +1,5 @@
 package io.presencebroker;
 
-import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,21 +12,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.presencebroker.event.ChatTopic;
 import io.presencebroker.event.LifecycleEventParser;
+import io.presencebroker.failure.DatabaseCircuitBreaker;
 import io.presencebroker.store.PresenceSql;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.spi.PropertiesComponent;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache.ApacheHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 
 /**
  * Binds what the YAML routes refer to by name: the SQS client (autowired into every aws2-sqs endpoint), the MySQL
@@ -51,26 +43,33 @@ public class PresenceConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        PropertiesComponent props = context.getPropertiesComponent();
+        Settings props = Settings.of(context.getPropertiesComponent());
         checkRequired(props);
-        int consumers = intProp(props, "presence.consumers", 2);
+        int consumers = props.getInt("presence.consumers", 2);
 
-        SqsClient sqs = sqsClient(props, consumers);
+        MeterRegistry meters = meterRegistry(context);
+        SqsRequestMetrics sqsMetrics = new SqsRequestMetrics(meters);
+        context.getRegistry().bind("sqsRequestMetrics", sqsMetrics);
+        SqsClient sqs = SqsClients.create(props, consumers, sqsMetrics);
         context.getRegistry().bind("sqsClient", SqsClient.class, sqs);
 
         HikariDataSource dataSource = dataSource(props, consumers);
         context.getRegistry().bind("presenceDataSource", DataSource.class, dataSource);
-        if (Boolean.parseBoolean(prop(props, "presence.db.migrate", "true"))) {
+        if (Boolean.parseBoolean(props.get("presence.db.migrate", "true"))) {
             var result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
             LOG.info("Database schema at version {} ({} migrations applied now)", result.targetSchemaVersion,
                     result.migrationsExecuted);
         }
 
         context.getRegistry().bind("lifecycleEventParser", new LifecycleEventParser(Clock.systemUTC(),
-                longProp(props, "presence.max-future-skew-ms", 86_400_000L)));
-        context.getRegistry().bind("chatTopic", new ChatTopic(prop(props, "presence.chat-topic.pattern", null)));
-        context.getRegistry().bind("presenceSql", new PresenceSql(longProp(props, "presence.version-reset-gap-ms", 1_800_000L)));
-        context.getRegistry().bind("presenceMetrics", new PresenceMetrics(meterRegistry(context)));
+                props.getLong("presence.max-future-skew-ms", 86_400_000L)));
+        context.getRegistry().bind("chatTopic", new ChatTopic(props.get("presence.chat-topic.pattern", null)));
+        context.getRegistry().bind("presenceSql", new PresenceSql(props.getLong("presence.version-reset-gap-ms", 1_800_000L)));
+        context.getRegistry().bind("presenceMetrics", new PresenceMetrics(meters));
+        context.getRegistry().bind("databaseCircuitBreaker", DatabaseCircuitBreaker.create(dataSource,
+                props.getInt("presence.circuit-breaker.failure-threshold", 5),
+                props.getLong("presence.circuit-breaker.failure-window-ms", 30_000L),
+                props.getLong("presence.circuit-breaker.half-open-after-ms", 5_000L)));
     }
 
     private static MeterRegistry meterRegistry(CamelContext context) {
@@ -82,10 +81,10 @@ public class PresenceConfiguration implements CamelConfiguration {
         return registry;
     }
 
-    static void checkRequired(PropertiesComponent props) {
+    static void checkRequired(Settings props) {
         List<String> missing = new ArrayList<>();
         for (String[] setting : REQUIRED) {
-            String value = prop(props, setting[0], "");
+            String value = props.get(setting[0], "");
             if (value.isBlank()) {
                 missing.add(setting[1] + " (" + setting[0] + ")");
             }
@@ -96,31 +95,15 @@ public class PresenceConfiguration implements CamelConfiguration {
         }
     }
 
-    private static SqsClient sqsClient(PropertiesComponent props, int consumers) {
-        SqsClientBuilder builder = SqsClient.builder()
-                .region(Region.of(prop(props, "aws.region", null)))
-                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(Math.max(50, consumers * 4)));
-        String endpoint = prop(props, "presence.sqs.endpoint", "");
-        if (!endpoint.isBlank()) {
-            builder.endpointOverride(URI.create(endpoint));
-        }
-        String accessKey = prop(props, "presence.aws.access-key", "");
-        AwsCredentialsProvider credentials = accessKey.isBlank()
-                ? DefaultCredentialsProvider.builder().build()
-                : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey,
-                        prop(props, "presence.aws.secret-key", "")));
-        return builder.credentialsProvider(credentials).build();
-    }
-
-    private static HikariDataSource dataSource(PropertiesComponent props, int consumers) {
+    private static HikariDataSource dataSource(Settings props, int consumers) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("presence-db");
-        config.setJdbcUrl(prop(props, "presence.db.url", null));
-        config.setUsername(prop(props, "presence.db.user", null));
-        config.setPassword(prop(props, "presence.db.password", ""));
-        config.setMaximumPoolSize(intProp(props, "presence.db.pool-size", consumers * 2 + 2));
-        config.setConnectionTimeout(longProp(props, "presence.db.connection-timeout-ms", 5_000L));
-        config.setInitializationFailTimeout(longProp(props, "presence.db.startup-timeout-ms", 60_000L));
+        config.setJdbcUrl(props.get("presence.db.url", null));
+        config.setUsername(props.get("presence.db.user", null));
+        config.setPassword(props.get("presence.db.password", ""));
+        config.setMaximumPoolSize(props.getInt("presence.db.pool-size", consumers * 2 + 2));
+        config.setConnectionTimeout(props.getLong("presence.db.connection-timeout-ms", 3_000L));
+        config.setInitializationFailTimeout(props.getLong("presence.db.startup-timeout-ms", 60_000L));
         // affected rows, not found rows: an ordering condition that matched nothing reads as "stale"
         config.addDataSourceProperty("useAffectedRows", "true");
         config.addDataSourceProperty("rewriteBatchedStatements", "true");
@@ -133,17 +116,4 @@ public class PresenceConfiguration implements CamelConfiguration {
         return new HikariDataSource(config);
     }
 
-    static String prop(PropertiesComponent props, String name, String fallback) {
-        return props.resolveProperty(name).map(String::strip).orElse(fallback);
-    }
-
-    private static int intProp(PropertiesComponent props, String name, int fallback) {
-        String value = prop(props, name, "");
-        return value.isBlank() ? fallback : Integer.parseInt(value);
-    }
-
-    private static long longProp(PropertiesComponent props, String name, long fallback) {
-        String value = prop(props, name, "");
-        return value.isBlank() ? fallback : Long.parseLong(value);
-    }
 }

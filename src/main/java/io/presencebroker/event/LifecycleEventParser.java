@@ -141,8 +141,8 @@ public class LifecycleEventParser {
             if (text.length() > MAX_TOPIC_LENGTH) {
                 throw new InvalidEventException("topics[" + i + "] is longer than " + MAX_TOPIC_LENGTH + " characters");
             }
-            if (hasControlCharacter(text)) {
-                throw new InvalidEventException("topics[" + i + "] contains a control character");
+            if (hasControlCharacter(text) || hasLoneSurrogate(text)) {
+                throw new InvalidEventException("topics[" + i + "] contains a control character or invalid Unicode");
             }
             topics.add(text);
         }
@@ -184,6 +184,21 @@ public class LifecycleEventParser {
         if (hasControlCharacter(text)) {
             throw new InvalidEventException(field + " contains a control character");
         }
+        if (hasLoneSurrogate(text)) {
+            throw new InvalidEventException(field + " is not valid Unicode (unpaired surrogate)");
+        }
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long requiredLong(JsonNode root, String field) {

@@ -1,5 +1,6 @@
 package io.presencebroker.failure;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 
@@ -20,7 +21,10 @@ public final class DeadLetterAttributes {
     public static final String RECEIVE_COUNT = "receiveCount";
     public static final String ORIGINAL_MESSAGE_ID = "originalMessageId";
 
+    /** Exchange property with the full reason, for the log line (attributes may be dropped to fit the size limit). */
+    public static final String REASON_PROPERTY = "deadLetterReason";
     static final int MAX_MESSAGE_LENGTH = 1024;
+    static final long SQS_MAX_MESSAGE_BYTES = 262_144;
 
     private DeadLetterAttributes() {
     }
@@ -46,6 +50,35 @@ public final class DeadLetterAttributes {
         if (messageId != null) {
             in.setHeader(ORIGINAL_MESSAGE_ID, messageId);
         }
+        exchange.setProperty(REASON_PROPERTY, in.getHeader(ERROR_TYPE) + ": " + in.getHeader(ERROR_MESSAGE));
+        fitIntoSqsLimit(in);
+    }
+
+    /**
+     * SQS counts the attributes in the 256 KiB message limit. A body that leaves no room keeps as many reason
+     * attributes as fit (the reason is logged in full either way): the body itself is never cut.
+     */
+    static void fitIntoSqsLimit(Message in) {
+        String body = in.getBody(String.class);
+        long size = body == null ? 0 : body.getBytes(StandardCharsets.UTF_8).length;
+        String[] dropOrder = {ORIGINAL_MESSAGE_ID, RECEIVE_COUNT, FAILED_AT, ROUTE_ID, ERROR_MESSAGE, ERROR_TYPE};
+        for (String name : dropOrder) {
+            if (size + attributesSize(in) <= SQS_MAX_MESSAGE_BYTES) {
+                return;
+            }
+            in.removeHeader(name);
+        }
+    }
+
+    private static long attributesSize(Message in) {
+        long total = 0;
+        for (String name : new String[] {ERROR_TYPE, ERROR_MESSAGE, ROUTE_ID, FAILED_AT, RECEIVE_COUNT, ORIGINAL_MESSAGE_ID}) {
+            Object value = in.getHeader(name);
+            if (value != null) {
+                total += name.length() + "String".length() + String.valueOf(value).getBytes(StandardCharsets.UTF_8).length;
+            }
+        }
+        return total;
     }
 
     /** The most telling exception: an invalid event wherever it is in the chain, else the deepest cause. */

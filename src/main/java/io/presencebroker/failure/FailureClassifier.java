@@ -2,8 +2,10 @@ package io.presencebroker.failure;
 
 import java.sql.DataTruncation;
 import java.sql.SQLDataException;
+import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLSyntaxErrorException;
+import java.util.Set;
 
 import io.presencebroker.event.InvalidEventException;
 import org.apache.camel.Exchange;
@@ -16,6 +18,13 @@ import org.apache.camel.Exchange;
  */
 public final class FailureClassifier {
 
+    /**
+     * MySQL/MariaDB error codes that no retry can fix: the value does not fit the schema (1048 null, 1264 out of range,
+     * 1265 truncated, 1292 bad value, 1366 incorrect string, 1406 too long) or the statement does not fit the
+     * schema (1054 unknown column, 1064 syntax, 1146 no such table). Dead-lettered, replayable after the fix.
+     */
+    static final Set<Integer> PERMANENT_MYSQL_ERRORS = Set.of(1048, 1264, 1265, 1292, 1366, 1406, 1054, 1064, 1146);
+
     private FailureClassifier() {
     }
 
@@ -27,6 +36,9 @@ public final class FailureClassifier {
                     || t instanceof SQLIntegrityConstraintViolationException
                     || t instanceof SQLSyntaxErrorException
                     || t instanceof NumberFormatException) {
+                return true;
+            }
+            if (t instanceof SQLException sql && PERMANENT_MYSQL_ERRORS.contains(sql.getErrorCode())) {
                 return true;
             }
         }

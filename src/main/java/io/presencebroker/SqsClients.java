@@ -1,0 +1,44 @@
+package io.presencebroker;
+
+import java.net.URI;
+
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.SqsClientBuilder;
+
+/**
+ * The SQS client from the settings: AWS (region from AWS_REGION, credentials from the SDK default chain: environment,
+ * ECS task role) or an SQS-compatible server at {@code presence.sqs.endpoint}.
+ */
+public final class SqsClients {
+
+    private SqsClients() {
+    }
+
+    public static SqsClient create(Settings settings, int consumers, ExecutionInterceptor... interceptors) {
+        SqsClientBuilder builder = SqsClient.builder()
+                .region(Region.of(settings.require("aws.region")))
+                .overrideConfiguration(c -> {
+                    for (ExecutionInterceptor i : interceptors) {
+                        c.addExecutionInterceptor(i);
+                    }
+                })
+                .httpClientBuilder(ApacheHttpClient.builder().maxConnections(Math.max(50, consumers * 4)));
+        String endpoint = settings.get("presence.sqs.endpoint", "");
+        if (!endpoint.isBlank()) {
+            builder.endpointOverride(URI.create(endpoint));
+        }
+        String accessKey = settings.get("presence.aws.access-key", "");
+        AwsCredentialsProvider credentials = accessKey.isBlank()
+                ? DefaultCredentialsProvider.builder().build()
+                : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey,
+                        settings.get("presence.aws.secret-key", "")));
+        return builder.credentialsProvider(credentials).build();
+    }
+}

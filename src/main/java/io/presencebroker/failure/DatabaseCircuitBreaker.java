@@ -1,0 +1,54 @@
+package io.presencebroker.failure;
+
+import java.sql.Connection;
+
+import javax.sql.DataSource;
+
+import org.apache.camel.throttling.ThrottlingExceptionHalfOpenHandler;
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * While the database is unreachable the SQS consumer is suspended instead of spinning through receives and errors:
+ * after {@code failureThreshold} failed exchanges (transient failures only: permanent ones are dead-lettered and
+ * count as handled) within {@code failureWindow}, the circuit opens and the consumer stops polling. Every
+ * {@code halfOpenAfter} the database is pinged; the consumer resumes as soon as it answers. Messages not yet
+ * processed stay on the queue and come back after their visibility timeout.
+ */
+public final class DatabaseCircuitBreaker {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseCircuitBreaker.class);
+
+    private DatabaseCircuitBreaker() {
+    }
+
+    public static ThrottlingExceptionRoutePolicy create(DataSource dataSource, int failureThreshold, long failureWindowMillis,
+                                                        long halfOpenAfterMillis) {
+        ThrottlingExceptionRoutePolicy policy =
+                new ThrottlingExceptionRoutePolicy(failureThreshold, failureWindowMillis, halfOpenAfterMillis, null);
+        policy.setHalfOpenHandler(new DatabaseReachable(dataSource));
+        policy.setStateLoggingLevel("WARN");
+        return policy;
+    }
+
+    static final class DatabaseReachable implements ThrottlingExceptionHalfOpenHandler {
+        private final DataSource dataSource;
+
+        DatabaseReachable(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        @Override
+        public boolean isReadyToBeClosed() {
+            try (Connection c = dataSource.getConnection()) {
+                boolean valid = c.isValid(2);
+                LOG.info("Database check while the consumer is suspended: {}", valid ? "reachable, resuming" : "not valid");
+                return valid;
+            } catch (Exception e) {
+                LOG.warn("Database still unreachable, consumer stays suspended: {}", e.getMessage());
+                return false;
+            }
+        }
+    }
+}
