@@ -28,7 +28,7 @@ public final class DatabaseCircuitBreaker {
         ThrottlingExceptionRoutePolicy policy =
                 new ThrottlingExceptionRoutePolicy(failureThreshold, failureWindowMillis, halfOpenAfterMillis, null);
         policy.setHalfOpenHandler(new DatabaseReachable(dataSource));
-        policy.setStateLoggingLevel("WARN");
+        policy.setStateLoggingLevel("DEBUG");
         return policy;
     }
 

@@ -92,12 +92,17 @@ public final class EmbeddedServices implements AutoCloseable {
      * queue URL.
      */
     public String createQueues(String queue, String deadLetterQueue) {
+        return createQueues(queue, deadLetterQueue, 30);
+    }
+
+    /** As {@link #createQueues(String, String)}, with the events queue's visibility timeout in seconds. */
+    public String createQueues(String queue, String deadLetterQueue, int visibilityTimeoutSeconds) {
         try (SqsClient sqs = client()) {
             String dlqUrl = sqs.createQueue(CreateQueueRequest.builder().queueName(deadLetterQueue).build()).queueUrl();
             String dlqArn = sqs.getQueueAttributes(GetQueueAttributesRequest.builder().queueUrl(dlqUrl)
                     .attributeNames(QueueAttributeName.QUEUE_ARN).build()).attributes().get(QueueAttributeName.QUEUE_ARN);
             Map<QueueAttributeName, String> attributes = new LinkedHashMap<>();
-            attributes.put(QueueAttributeName.VISIBILITY_TIMEOUT, "30");
+            attributes.put(QueueAttributeName.VISIBILITY_TIMEOUT, String.valueOf(visibilityTimeoutSeconds));
             attributes.put(QueueAttributeName.REDRIVE_POLICY,
                     "{\"maxReceiveCount\":\"" + MAX_RECEIVE_COUNT + "\", \"deadLetterTargetArn\":\"" + dlqArn + "\"}");
             return sqs.createQueue(CreateQueueRequest.builder().queueName(queue).attributes(attributes).build()).queueUrl();

@@ -21,6 +21,9 @@ public final class TestServices {
     public static synchronized EmbeddedServices get() {
         if (services == null) {
             services = EmbeddedServices.start();
+            org.flywaydb.core.Flyway.configure()
+                    .dataSource(services.jdbcUrl(), services.dbUser(), services.dbPassword())
+                    .locations("classpath:db/migration").load().migrate();
             Runtime.getRuntime().addShutdownHook(new Thread(services::close, "embedded-services-stop"));
         }
         return services;
@@ -28,8 +31,13 @@ public final class TestServices {
 
     /** Settings for a service instance that consumes {@code queue} and dead-letters to {@code dlq} (both created). */
     public static Map<String, String> settings(String queue, String dlq) {
+        return settings(queue, dlq, 30);
+    }
+
+    /** As {@link #settings(String, String)}, with the events queue's visibility timeout in seconds. */
+    public static Map<String, String> settings(String queue, String dlq, int visibilityTimeoutSeconds) {
         EmbeddedServices s = get();
-        s.createQueues(queue, dlq);
+        s.createQueues(queue, dlq, visibilityTimeoutSeconds);
         Map<String, String> props = new LinkedHashMap<>(s.properties());
         props.put("presence.events-queue", queue);
         props.put("presence.dlq", dlq);
