@@ -108,6 +108,9 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.addDataSourceProperty("useAffectedRows", "true");
         config.addDataSourceProperty("rewriteBatchedStatements", "true");
         config.addDataSourceProperty("cachePrepStmts", "true");
+        // camel-jdbc asks every statement for its parameter count: answer locally, not with a server round trip
+        config.addDataSourceProperty("generateSimpleParameterMetadata", "true");
+        config.addDataSourceProperty("useLocalSessionState", "true");
         config.addDataSourceProperty("connectTimeout", "5000");
         config.addDataSourceProperty("socketTimeout", "30000");
         // a value the schema cannot hold is an error (dead-lettered), never silently truncated
