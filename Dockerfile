@@ -17,16 +17,18 @@ COPY src/ src/
 RUN mvn -B -q package -DskipTests
 
 # ---- stage 2: runtime ----------------------------------------------------------------------------------------------
-FROM eclipse-temurin:17.0.13_11-jre
+# the JRE 17 line on Ubuntu 24.04: security updates arrive with a rebuild; for a byte-for-byte reproducible image pin
+# the digest instead (eclipse-temurin:17-jre-noble@sha256:...)
+FROM eclipse-temurin:17-jre-noble
 
 LABEL org.opencontainers.image.title="presence-broker" \
       org.opencontainers.image.description="AWS IoT Core lifecycle events from SQS to socket status in MySQL (Apache Camel)" \
-      org.opencontainers.image.licenses="Apache-2.0" \
-      org.opencontainers.image.base.name="docker.io/library/eclipse-temurin:17.0.13_11-jre"
+      org.opencontainers.image.base.name="docker.io/library/eclipse-temurin:17-jre-noble"
 
-# curl only for the health check (the JRE image has neither curl nor wget)
+# curl for the health check (not guaranteed in the JRE image); libcrypt1 and libsystemd0 for the embedded MariaDB
+# of the `local` and `demo` commands (x86_64 only)
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends curl \
+    && apt-get install -y --no-install-recommends curl libcrypt1 libsystemd0 \
     && apt-get clean \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 10001 presence \
