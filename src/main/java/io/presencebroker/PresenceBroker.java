@@ -1,5 +1,7 @@
 package io.presencebroker;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -11,6 +13,11 @@ public final class PresenceBroker implements AutoCloseable {
     private final Main main;
 
     public PresenceBroker(Map<String, String> overrides) {
+        Path routes = Path.of(Settings.load(overrides).get("presence.routes-dir", "routes"));
+        if (!Files.isDirectory(routes)) {
+            throw new IllegalStateException("The routes folder " + routes.toAbsolutePath()
+                    + " does not exist: set PRESENCE_ROUTES_DIR (presence.routes-dir) to the folder of the YAML routes");
+        }
         main = new Main();
         main.configure().addConfiguration(PresenceConfiguration.class);
         overrides.forEach(main::addOverrideProperty);

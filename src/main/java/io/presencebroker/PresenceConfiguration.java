@@ -13,6 +13,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.presencebroker.event.ChatTopic;
 import io.presencebroker.event.LifecycleEventParser;
 import io.presencebroker.failure.DatabaseCircuitBreaker;
+import io.presencebroker.health.DatabaseHealthCheck;
+import io.presencebroker.health.SqsHealthCheck;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.presencebroker.store.PresenceSql;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -53,13 +56,16 @@ public class PresenceConfiguration implements CamelConfiguration {
         SqsClient sqs = SqsClients.create(props, consumers, sqsMetrics);
         context.getRegistry().bind("sqsClient", SqsClient.class, sqs);
 
-        HikariDataSource dataSource = dataSource(props, consumers);
+        HikariDataSource dataSource = dataSource(props, consumers, meters);
         context.getRegistry().bind("presenceDataSource", DataSource.class, dataSource);
         if (Boolean.parseBoolean(props.get("presence.db.migrate", "true"))) {
             var result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
             LOG.info("Database schema at version {} ({} migrations applied now)", result.targetSchemaVersion,
                     result.migrationsExecuted);
         }
+
+        context.getRegistry().bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
+        context.getRegistry().bind("sqsHealthCheck", new SqsHealthCheck(sqs, props.get("presence.events-queue", "")));
 
         context.getRegistry().bind("lifecycleEventParser", new LifecycleEventParser(Clock.systemUTC(),
                 props.getLong("presence.max-future-skew-ms", 86_400_000L)));
@@ -95,9 +101,11 @@ public class PresenceConfiguration implements CamelConfiguration {
         }
     }
 
-    private static HikariDataSource dataSource(Settings props, int consumers) {
+    private static HikariDataSource dataSource(Settings props, int consumers, MeterRegistry meters) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("presence-db");
+        // pool usage (active, idle, pending, timeouts) as hikaricp_* metrics
+        config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
         config.setJdbcUrl(props.get("presence.db.url", null));
         config.setUsername(props.get("presence.db.user", null));
         config.setPassword(props.get("presence.db.password", ""));

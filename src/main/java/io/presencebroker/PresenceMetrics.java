@@ -1,9 +1,12 @@
 package io.presencebroker;
 
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * Counts events by type and outcome ({@code presence_events_total}): applied, stale (an older or duplicate event that
@@ -16,18 +19,32 @@ public class PresenceMetrics {
 
     private final MeterRegistry registry;
 
+    private final Timer lag;
+
     public PresenceMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.lag = Timer.builder("presence_event_lag")
+                .description("From the event's timestamp (AWS IoT) to the commit of its update")
+                .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+                        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+                        Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(120))
+                .register(registry);
     }
 
     public void count(String eventType, String outcome) {
         counter(eventType, outcome).increment();
     }
 
-    /** Applied when the conditional UPDATE or the first INSERT changed a row, else stale. */
-    public void countApplied(String eventType, Integer insertCount, Integer updateCount) {
+    /**
+     * After the commit: applied when the conditional UPDATE or the first INSERT changed a row, else stale; and the
+     * lag from the event's own timestamp to this commit ({@code presence_event_lag_seconds}).
+     */
+    public void countApplied(String eventType, Long eventTimestamp, Integer insertCount, Integer updateCount) {
         boolean applied = (insertCount != null && insertCount > 0) || (updateCount != null && updateCount > 0);
         count(eventType, applied ? "applied" : "stale");
+        if (eventTimestamp != null) {
+            lag.record(Math.max(0, System.currentTimeMillis() - eventTimestamp), TimeUnit.MILLISECONDS);
+        }
     }
 
     public double value(String eventType, String outcome) {
