@@ -41,7 +41,8 @@ COPY --from=build /build/target/presence-broker.jar /app/presence-broker.jar
 # routes are read at start from PRESENCE_ROUTES_DIR: mount a volume over /app/routes, or point the variable elsewhere
 COPY routes/ /app/routes/
 
-ENV PRESENCE_ROUTES_DIR=/app/routes
+ENV PRESENCE_ROUTES_DIR=/app/routes \
+    PRESENCE_LOG_FORMAT=json
 
 # management server: /observe/health, /observe/health/ready, /observe/health/live, /observe/metrics (Prometheus)
 EXPOSE 9876

@@ -59,9 +59,9 @@ public class PresenceConfiguration implements CamelConfiguration {
         HikariDataSource dataSource = dataSource(props, consumers, meters);
         context.getRegistry().bind("presenceDataSource", DataSource.class, dataSource);
         if (Boolean.parseBoolean(props.get("presence.db.migrate", "true"))) {
-            var result = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
-            LOG.info("Database schema at version {} ({} migrations applied now)", result.targetSchemaVersion,
-                    result.migrationsExecuted);
+            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
+            int applied = flyway.migrate().migrationsExecuted;
+            LOG.info("Database schema at version {} ({} migrations applied now)", flyway.info().current().getVersion(), applied);
         }
 
         context.getRegistry().bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
