@@ -20,6 +20,7 @@ public final class PresenceBroker implements AutoCloseable {
         }
         main = new Main();
         main.configure().addConfiguration(PresenceConfiguration.class);
+        main.configure().addConfiguration(DeliveryConfiguration.class);
         overrides.forEach(main::addOverrideProperty);
     }
 

@@ -1,0 +1,84 @@
+package io.presencebroker;
+
+import java.util.Properties;
+import java.util.UUID;
+
+import javax.sql.DataSource;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.presencebroker.delivery.DeliveryLog;
+import io.presencebroker.delivery.DeliveryMessages;
+import io.presencebroker.delivery.DeliverySql;
+import io.presencebroker.delivery.MqttPublisher;
+import io.presencebroker.delivery.OutboxMessageParser;
+import io.presencebroker.delivery.PresenceView;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+
+/**
+ * Binds what the delivery, MQTT lifecycle and read-API routes refer to by name (docs/delivery.md). Runs after
+ * {@link PresenceConfiguration}, whose data source and meter registry it shares. With delivery off (the default) it
+ * binds nothing that connects anywhere; with it on, it refuses to start without the queues and the broker URL.
+ */
+public class DeliveryConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings props = Settings.of(context.getPropertiesComponent());
+        Properties ssl = sslProperties(props);
+        context.getRegistry().bind("mqttSslProperties", Properties.class, ssl);
+        context.getRegistry().bind("presenceView", new PresenceView());
+
+        if (Boolean.parseBoolean(props.get("presence.mqtt.lifecycle.enabled", "false"))) {
+            props.require("presence.mqtt.broker-url");
+        }
+        if (!Boolean.parseBoolean(props.get("presence.delivery.enabled", "false"))) {
+            return;
+        }
+        props.require("presence.outbox-queue");
+        props.require("presence.push-queue");
+        DataSource dataSource = context.getRegistry().lookupByNameAndType("presenceDataSource", DataSource.class);
+        context.getRegistry().bind("outboxMessageParser",
+                new OutboxMessageParser(props.getInt("presence.delivery.max-recipients", 1000)));
+        context.getRegistry().bind("deliveryLog",
+                new DeliveryLog(dataSource, props.getInt("presence.delivery.claim-timeout-seconds", 120)));
+        context.getRegistry().bind("deliverySql", new DeliverySql());
+        context.getRegistry().bind("deliveryMessages", new DeliveryMessages(meterRegistry(context)));
+
+        String clientId = props.get("presence.delivery.mqtt.client-id", "");
+        MqttPublisher publisher = new MqttPublisher(props.require("presence.mqtt.broker-url"),
+                clientId.isBlank() ? "presence-delivery-" + UUID.randomUUID() : clientId,
+                props.get("presence.mqtt.user-name", ""), props.get("presence.mqtt.password", ""), ssl,
+                props.getLong("presence.delivery.mqtt.publish-timeout-ms", 5_000L),
+                props.getLong("presence.delivery.mqtt.reconnect-ms", 5_000L));
+        context.getRegistry().bind("mqttPublisher", publisher);
+        context.getRegistry().bind("deliveryMqttClient", publisher.client());
+        context.addService(publisher, true, true);
+    }
+
+    /** TLS material for ssl:// broker URLs (AWS IoT: the client certificate in a key store); empty for tcp://. */
+    static Properties sslProperties(Settings props) {
+        Properties ssl = new Properties();
+        put(ssl, "com.ibm.ssl.keyStore", props.get("presence.mqtt.ssl.key-store", ""));
+        put(ssl, "com.ibm.ssl.keyStorePassword", props.get("presence.mqtt.ssl.key-store-password", ""));
+        put(ssl, "com.ibm.ssl.keyStoreType", ssl.isEmpty() ? "" : props.get("presence.mqtt.ssl.key-store-type", "PKCS12"));
+        put(ssl, "com.ibm.ssl.trustStore", props.get("presence.mqtt.ssl.trust-store", ""));
+        put(ssl, "com.ibm.ssl.trustStorePassword", props.get("presence.mqtt.ssl.trust-store-password", ""));
+        return ssl;
+    }
+
+    private static void put(Properties p, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            p.setProperty(key, value);
+        }
+    }
+
+    private static MeterRegistry meterRegistry(CamelContext context) {
+        MeterRegistry registry = context.getRegistry().findSingleByType(MeterRegistry.class);
+        if (registry == null) {
+            registry = context.getRegistry().lookupByNameAndType("presenceMeterRegistry", MeterRegistry.class);
+        }
+        return registry != null ? registry : new SimpleMeterRegistry();
+    }
+}

@@ -1,0 +1,280 @@
+package io.presencebroker.delivery;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.presencebroker.DeliveryConfiguration;
+import io.presencebroker.PresenceConfiguration;
+import io.presencebroker.event.EventJson;
+import io.presencebroker.local.EmbeddedMqtt;
+import io.presencebroker.testing.TestQueues;
+import io.presencebroker.testing.TestServices;
+import org.apache.camel.main.MainConfigurationProperties;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The delivery route on a real MQTT 5 broker (embedded HiveMQ CE), real queues (ElasticMQ) and a real MariaDB: the
+ * socket status comes from lifecycle events sent through the events queue, the chat apps are real MQTT clients, and
+ * every assertion reads the push queue, what the clients received, or the delivery log.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeliveryRouteTest extends CamelMainTestSupport {
+
+    static final String EVENTS = "delivery-test-events";
+    static final String DLQ = "delivery-test-events-dlq";
+    static final String OUTBOX = "delivery-test-outbox";
+    static final String PUSH = "delivery-test-push";
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Started before the context (configureContext runs in the constructor), closed after it. */
+    static EmbeddedMqtt mqtt;
+    final TestQueues queues = new TestQueues();
+    final List<MqttTestClient> clients = new ArrayList<>();
+    long t = System.currentTimeMillis() - 600_000;
+    int messageCounter;
+
+    @Override
+    protected void configure(MainConfigurationProperties configuration) {
+        configuration.addConfiguration(PresenceConfiguration.class);
+        configuration.addConfiguration(DeliveryConfiguration.class);
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration configuration) {
+        super.configureContext(configuration);
+        configuration.withUseOverridePropertiesWithPropertiesComponent(TestServices.asProperties(settings()));
+    }
+
+    Map<String, String> settings() {
+        mqtt = EmbeddedMqtt.start();
+        Map<String, String> s = TestServices.settings(EVENTS, DLQ);
+        TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq");
+        TestServices.get().createQueues(PUSH, PUSH + "-dlq");
+        s.put("presence.delivery.enabled", "true");
+        s.put("presence.outbox-queue", OUTBOX);
+        s.put("presence.push-queue", PUSH);
+        s.put("presence.delivery.consumers", "2");
+        s.put("presence.mqtt.broker-url", mqtt.brokerUrl());
+        s.put("presence.delivery.mqtt.publish-timeout-ms", "2000");
+        s.put("presence.delivery.mqtt.reconnect-ms", "500");
+        return s;
+    }
+
+    @BeforeEach
+    void clean() throws Exception {
+        TestServices.clearDatabase();
+        try (Connection c = TestServices.connection(); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM delivery_log");
+        }
+        queues.drain(DLQ);
+        queues.drain(PUSH);
+        clients.forEach(MqttTestClient::close);
+        clients.clear();
+        if (!mqttPublisher().isConnected()) {
+            mqtt.restart();
+            Awaitility.await().atMost(TIMEOUT).until(() -> mqttPublisher().isConnected());
+        }
+    }
+
+    @AfterAll
+    void stopBrokerAndQueues() {
+        clients.forEach(MqttTestClient::close);
+        queues.close();
+        context.stop();
+        mqtt.close();
+        mqtt = null;
+    }
+
+    MqttPublisher mqttPublisher() {
+        return context.getRegistry().lookupByNameAndType("mqttPublisher", MqttPublisher.class);
+    }
+
+    DeliveryMessages metrics() {
+        return context.getRegistry().lookupByNameAndType("deliveryMessages", DeliveryMessages.class);
+    }
+
+    /** A chat app: connected (lifecycle events through SQS) and subscribed to its topics, with a real MQTT client. */
+    MqttTestClient online(String clientId, String... topics) throws Exception {
+        String session = "s-" + clientId;
+        queues.send(EVENTS, EventJson.connected(clientId, t, session, 1),
+                EventJson.subscription("subscribed", clientId, t + 1, session, List.of(topics)));
+        MqttTestClient client = new MqttTestClient(mqtt.brokerUrl(), clientId, topics);
+        clients.add(client);
+        return client;
+    }
+
+    void offline(String clientId) {
+        queues.send(EVENTS, EventJson.connected(clientId, t, "s-" + clientId, 1),
+                EventJson.disconnected(clientId, t + 5, "s-" + clientId, 1, "CONNECTION_LOST"));
+    }
+
+    String send(String chatId, String sender, String... recipients) {
+        String id = "m-" + (++messageCounter) + "-" + System.nanoTime();
+        send(OutboxJson.message(id, chatId, sender, List.of(recipients), "hello " + id));
+        return id;
+    }
+
+    void send(String body) {
+        queues.awaitDrained(EVENTS, TIMEOUT);
+        queues.send(OUTBOX, body);
+        queues.awaitDrained(OUTBOX, TIMEOUT);
+    }
+
+    List<JsonNode> pushRequests() throws Exception {
+        List<JsonNode> pushes = new ArrayList<>();
+        for (TestQueues.DeadLetter m : queues.drain(PUSH)) {
+            pushes.add(JSON.readTree(m.body()));
+        }
+        return pushes;
+    }
+
+    static List<String> recipients(List<JsonNode> pushes) {
+        return pushes.stream().map(p -> p.get("recipient").asText()).sorted().toList();
+    }
+
+    List<String> deliveryLog(String messageId) throws Exception {
+        List<String> rows = new ArrayList<>();
+        try (Connection c = TestServices.connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT recipient, state, path FROM delivery_log WHERE message_id = '"
+                     + messageId + "' ORDER BY recipient")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + ":" + rs.getString(2) + ":" + rs.getString(3));
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void routesAreLoadedWhenDeliveryIsEnabled() {
+        assertThat(context.getRoutes()).extracting(r -> r.getRouteId())
+                .contains("delivery", "delivery-socket", "delivery-push")
+                .doesNotContain("lifecycle-events-mqtt", "presence-api");
+    }
+
+    @Test
+    void subscribedRecipientGetsThePayloadOverMqttAndTheOthersGetPushRequests() throws Exception {
+        MqttTestClient alice = online("alice", "app/alice/chat/7");
+        MqttTestClient sam = online("sam", "app/sam/chat/7");
+        MqttTestClient carol = online("carol", "app/carol/chat/8");
+        offline("bob");
+        double socketBefore = metrics().value("socket");
+        double pushBefore = metrics().value("push");
+
+        String id = send("7", "sam", "alice", "bob", "carol", "dave", "sam");
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> alice.received().size() == 1);
+        MqttTestClient.Received got = alice.received().get(0);
+        assertThat(got.topic()).isEqualTo("app/alice/chat/7");
+        assertThat(JSON.readTree(got.payload())).isEqualTo(JSON.readTree(
+                "{\"messageId\":\"" + id + "\",\"from\":\"sam\",\"text\":\"hello " + id + "\"}"));
+        assertThat(got.properties().getContentType()).isEqualTo("application/json");
+        List<JsonNode> pushes = pushRequests();
+        assertThat(recipients(pushes)).containsExactly("bob", "carol", "dave");
+        JsonNode bob = pushes.stream().filter(p -> p.get("recipient").asText().equals("bob")).findFirst().orElseThrow();
+        assertThat(bob.get("messageId").asText()).isEqualTo(id);
+        assertThat(bob.get("chatId").asText()).isEqualTo("7");
+        assertThat(bob.get("title").asText()).isEqualTo("New message from sam");
+        assertThat(bob.get("body").asText()).isEqualTo("hello " + id);
+        assertThat(sam.received()).isEmpty();
+        assertThat(carol.received()).isEmpty();
+        assertThat(deliveryLog(id)).containsExactly("alice:delivered:socket", "bob:delivered:push",
+                "carol:delivered:push", "dave:delivered:push");
+        assertThat(metrics().value("socket") - socketBefore).isEqualTo(1.0);
+        assertThat(metrics().value("push") - pushBefore).isEqualTo(3.0);
+    }
+
+    @Test
+    void aTopicSharedBySeveralRecipientsIsPublishedOnce() throws Exception {
+        online("erin", "app/room/chat/team");
+        online("frank", "app/room/chat/team");
+        MqttTestClient listener = new MqttTestClient(mqtt.brokerUrl(), "listener", "app/room/chat/team");
+        clients.add(listener);
+
+        String id = send("team", "gina", "erin", "frank");
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> listener.received().size() >= 1);
+        String marker = send("team", "gina", "erin");
+        Awaitility.await().atMost(TIMEOUT).until(() -> listener.payloads().stream().anyMatch(p -> p.contains(marker)));
+        assertThat(listener.payloads().stream().filter(p -> p.contains(id))).hasSize(1);
+        assertThat(pushRequests()).isEmpty();
+        assertThat(deliveryLog(id)).containsExactly("erin:delivered:socket", "frank:delivered:socket");
+    }
+
+    @Test
+    void aRedeliveredOutboxMessageChangesNothing() throws Exception {
+        MqttTestClient alice = online("alice", "app/alice/chat/7");
+        offline("bob");
+        String body = OutboxJson.message("m-twice", "7", "sam", List.of("alice", "bob"), "once only");
+        send(body);
+        Awaitility.await().atMost(TIMEOUT).until(() -> alice.received().size() == 1);
+        assertThat(recipients(pushRequests())).containsExactly("bob");
+        List<String> log = deliveryLog("m-twice");
+
+        send(body);
+        send(body);
+        String marker = send("7", "sam", "alice");
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> alice.payloads().stream().anyMatch(p -> p.contains(marker)));
+        assertThat(alice.payloads().stream().filter(p -> p.contains("once only"))).hasSize(1);
+        assertThat(pushRequests()).isEmpty();
+        assertThat(deliveryLog("m-twice")).isEqualTo(log);
+    }
+
+    @Test
+    void withTheBrokerStoppedEveryRecipientGetsAPushRequest() throws Exception {
+        online("alice", "app/alice/chat/7");
+        online("erin", "app/room/chat/7");
+        offline("bob");
+        queues.awaitDrained(EVENTS, TIMEOUT);
+        double fallbackBefore = metrics().value("fallback");
+        mqtt.stop();
+        Awaitility.await().atMost(TIMEOUT).until(() -> !mqttPublisher().isConnected());
+
+        String id = send("7", "sam", "alice", "bob", "erin");
+
+        assertThat(recipients(pushRequests())).containsExactly("alice", "bob", "erin");
+        assertThat(deliveryLog(id)).containsExactly("alice:delivered:fallback", "bob:delivered:push",
+                "erin:delivered:fallback");
+        assertThat(metrics().value("fallback") - fallbackBefore).isEqualTo(2.0);
+        assertThat(queues.drain(DLQ)).isEmpty();
+    }
+
+    @Test
+    void invalidOutboxMessagesAreDeadLetteredWithTheirReason() throws Exception {
+        List<String> invalid = List.of("not json",
+                "{\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":[\"a\"],\"payload\":{},\"push\":{\"title\":\"t\"}}",
+                "{\"messageId\":\"m\",\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":\"a\",\"payload\":{},\"push\":{\"title\":\"t\"}}",
+                "{\"messageId\":\"m\",\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":[\"a\"],\"push\":{\"title\":\"t\"}}");
+        List<String> reasons = List.of("not valid JSON", "messageId is missing", "recipients is not an array",
+                "payload is missing");
+        queues.send(OUTBOX, invalid);
+        queues.awaitDrained(OUTBOX, TIMEOUT);
+
+        List<TestQueues.DeadLetter> dead = queues.drain(DLQ);
+        assertThat(dead).extracting(TestQueues.DeadLetter::body).containsExactlyInAnyOrderElementsOf(invalid);
+        for (int i = 0; i < invalid.size(); i++) {
+            String body = invalid.get(i);
+            TestQueues.DeadLetter letter = dead.stream().filter(d -> d.body().equals(body)).findFirst().orElseThrow();
+            assertThat(letter.attributes()).containsEntry("errorType", "InvalidEventException")
+                    .containsEntry("failedRouteId", "delivery");
+            assertThat(letter.attributes().get("errorMessage")).contains(reasons.get(i));
+        }
+        assertThat(pushRequests()).isEmpty();
+    }
+}
