@@ -12,9 +12,11 @@ import io.presencebroker.delivery.DeliveryMessages;
 import io.presencebroker.delivery.DeliverySql;
 import io.presencebroker.delivery.MqttPublisher;
 import io.presencebroker.delivery.OutboxMessageParser;
+import io.presencebroker.delivery.PresenceApiEngine;
 import io.presencebroker.delivery.PresenceView;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.platform.http.PlatformHttpComponent;
 
 /**
  * Binds what the delivery, MQTT lifecycle and read-API routes refer to by name (docs/delivery.md). Runs after
@@ -29,6 +31,10 @@ public class DeliveryConfiguration implements CamelConfiguration {
         Properties ssl = sslProperties(props);
         context.getRegistry().bind("mqttSslProperties", Properties.class, ssl);
         context.getRegistry().bind("presenceView", new PresenceView());
+        if (Boolean.parseBoolean(props.get("presence.api.enabled", "false"))) {
+            context.getComponent("platform-http", PlatformHttpComponent.class)
+                    .setEngine(new PresenceApiEngine(props.getInt("presence.api.port", 8080)));
+        }
 
         if (Boolean.parseBoolean(props.get("presence.mqtt.lifecycle.enabled", "false"))) {
             props.require("presence.mqtt.broker-url");
