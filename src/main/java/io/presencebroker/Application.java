@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Map;
 
 import io.presencebroker.local.Demo;
+import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.local.EmbeddedServices;
 import io.presencebroker.replay.DlqReplay;
 
@@ -27,8 +28,10 @@ public final class Application {
         switch (command) {
             case "run" -> new PresenceBroker(Map.of()).run();
             case "local" -> {
-                try (EmbeddedServices services = EmbeddedServices.start()) {
-                    new PresenceBroker(localProperties(services)).run();
+                try (EmbeddedServices services = EmbeddedServices.start(); EmbeddedMqtt mqtt = EmbeddedMqtt.start()) {
+                    Map<String, String> props = localProperties(services);
+                    props.putAll(mqtt.localProperties(services));
+                    new PresenceBroker(props).run();
                 }
             }
             case "demo" -> System.exit(Demo.run(rest));

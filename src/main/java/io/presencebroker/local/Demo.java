@@ -28,8 +28,11 @@ public final class Demo {
     }
 
     public static int run(String[] args) throws Exception {
-        try (EmbeddedServices services = EmbeddedServices.start()) {
+        try (EmbeddedServices services = EmbeddedServices.start(); EmbeddedMqtt mqtt = EmbeddedMqtt.start()) {
             Map<String, String> props = Application.localProperties(services);
+            props.putAll(mqtt.localProperties(services));
+            props.put("presence.mqtt.lifecycle.enabled", "false");
+            props.put("presence.api.enabled", "false");
             props.put("camel.management.enabled", "false");
             props.put("presence.sqs.wait-time-seconds", "1");
             try (PresenceBroker broker = new PresenceBroker(props).start(); SqsClient sqs = services.client()) {
@@ -43,8 +46,47 @@ public final class Demo {
                 System.out.println();
                 System.out.println("socket_status:");
                 printSocketStatus(services);
+                deliverOneMessage(mqtt, sqs, props);
                 return 0;
             }
+        }
+    }
+
+    /**
+     * Delivery: alice's chat app is a real MQTT 5 client subscribed to its chat topic (her connected and subscribed
+     * events are in the script above); bob sends a message in chat 17 to alice and carol (disconnected). Alice gets it
+     * over MQTT, carol as a push request on the push queue.
+     */
+    static void deliverOneMessage(EmbeddedMqtt mqtt, SqsClient sqs, Map<String, String> props) throws Exception {
+        java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+        org.eclipse.paho.mqttv5.client.MqttClient alice = new org.eclipse.paho.mqttv5.client.MqttClient(mqtt.brokerUrl(),
+                "alice", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        try {
+            alice.connect();
+            alice.subscribe(new org.eclipse.paho.mqttv5.common.MqttSubscription[] {
+                new org.eclipse.paho.mqttv5.common.MqttSubscription("app/alice/chat/17", 1)},
+                    new org.eclipse.paho.mqttv5.client.IMqttMessageListener[] {(topic, message) ->
+                        received.add(topic + " " + new String(message.getPayload(), java.nio.charset.StandardCharsets.UTF_8))});
+            String outbox = "{\"messageId\":\"demo-1\",\"chatId\":\"17\",\"senderId\":\"bob\","
+                    + "\"recipients\":[\"alice\",\"carol\",\"bob\"],\"payload\":{\"text\":\"Lunch at noon?\"},"
+                    + "\"push\":{\"title\":\"bob\",\"body\":\"Lunch at noon?\"}}";
+            String outboxUrl = sqs.getQueueUrl(b -> b.queueName(props.get("presence.outbox-queue"))).queueUrl();
+            sqs.sendMessage(b -> b.queueUrl(outboxUrl).messageBody(outbox));
+            System.out.printf("%nSent to outbox queue %s: %s%n", outboxUrl, outbox);
+            String got = received.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+            System.out.println(got == null ? "alice (connected, subscribed to app/alice/chat/17) received NOTHING over MQTT"
+                    : "alice (connected, subscribed to app/alice/chat/17) received it over MQTT: " + got);
+            String pushUrl = sqs.getQueueUrl(b -> b.queueName(props.get("presence.push-queue"))).queueUrl();
+            var pushes = sqs.receiveMessage(b -> b.queueUrl(pushUrl).maxNumberOfMessages(10).waitTimeSeconds(20)).messages();
+            for (var push : pushes) {
+                System.out.println("push request queued on " + pushUrl + ": " + push.body());
+            }
+            System.out.println("bob, the sender, gets nothing.");
+        } finally {
+            if (alice.isConnected()) {
+                alice.disconnect();
+            }
+            alice.close();
         }
     }
 

@@ -9,6 +9,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -137,6 +139,23 @@ public final class EmbeddedMqtt implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("broker-side publish to " + topic + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The settings that turn delivery, the MQTT lifecycle source and the read API on against this broker and the
+     * embedded queues (created here): the {@code local} and {@code demo} commands.
+     */
+    public Map<String, String> localProperties(EmbeddedServices services) {
+        services.createQueues("presence-outbox", "presence-outbox-dlq");
+        services.createQueues("presence-push", "presence-push-dlq");
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("presence.mqtt.broker-url", brokerUrl());
+        props.put("presence.delivery.enabled", "true");
+        props.put("presence.outbox-queue", "presence-outbox");
+        props.put("presence.push-queue", "presence-push");
+        props.put("presence.mqtt.lifecycle.enabled", "true");
+        props.put("presence.api.enabled", "true");
+        return props;
     }
 
     public String brokerUrl() {
