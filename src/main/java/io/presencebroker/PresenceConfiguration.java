@@ -65,6 +65,13 @@ public class PresenceConfiguration implements CamelConfiguration {
         }
 
         context.getRegistry().bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
+        SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, props.get("presence.events-queue", ""));
+        context.getRegistry().bind("eventsAcknowledger", acknowledger);
+        try {
+            context.addService(acknowledger, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         context.getRegistry().bind("sqsHealthCheck", new SqsHealthCheck(sqs, props.get("presence.events-queue", "")));
 
         context.getRegistry().bind("lifecycleEventParser", new LifecycleEventParser(Clock.systemUTC(),

@@ -1,7 +1,9 @@
 package io.presencebroker;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Counter;
@@ -20,6 +22,7 @@ public class PresenceMetrics {
     private final MeterRegistry registry;
 
     private final Timer lag;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
 
     public PresenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -39,10 +42,10 @@ public class PresenceMetrics {
      * After the commit: applied when the conditional UPDATE or the first INSERT changed a row, else stale; and the
      * lag from the event's own timestamp to this commit ({@code presence_event_lag_seconds}).
      */
-    public void countApplied(String eventType, Long eventTimestamp, Integer insertCount, Integer updateCount) {
+    public void countApplied(String eventType, Map<String, Object> parameters, Integer insertCount, Integer updateCount) {
         boolean applied = (insertCount != null && insertCount > 0) || (updateCount != null && updateCount > 0);
         count(eventType, applied ? "applied" : "stale");
-        if (eventTimestamp != null) {
+        if (parameters != null && parameters.get("timestamp") instanceof Long eventTimestamp) {
             lag.record(Math.max(0, System.currentTimeMillis() - eventTimestamp), TimeUnit.MILLISECONDS);
         }
     }
@@ -53,10 +56,10 @@ public class PresenceMetrics {
 
     private Counter counter(String eventType, String outcome) {
         String type = eventType != null && KNOWN_TYPES.contains(eventType) ? eventType : "other";
-        return Counter.builder("presence_events")
+        return counters.computeIfAbsent(type + '/' + outcome, k -> Counter.builder("presence_events")
                 .description("Lifecycle events by type and outcome")
                 .tag("event_type", type)
                 .tag("outcome", outcome)
-                .register(registry);
+                .register(registry));
     }
 }

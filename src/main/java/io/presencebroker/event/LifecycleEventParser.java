@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import org.apache.camel.Exchange;
 
 /**
  * Turns an SQS message body (the event JSON, or its base64 when the IoT Rule's SQS action has useBase64) into a
@@ -28,6 +29,8 @@ public class LifecycleEventParser {
     public static final int MAX_TOPIC_LENGTH = 256;
     public static final int MAX_REASON_LENGTH = 64;
 
+    public static final String EVENT_TYPE_PROPERTY = "eventType";
+
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -40,6 +43,18 @@ public class LifecycleEventParser {
     public LifecycleEventParser(Clock clock, long maxFutureSkewMillis) {
         this.clock = clock;
         this.maxFutureSkewMillis = maxFutureSkewMillis;
+    }
+
+    /** Route step: the body becomes the {@link LifecycleEvent}; exchange property {@code eventType} its type. */
+    public void parseInto(Exchange exchange) {
+        LifecycleEvent event = parse(exchange.getIn().getBody(String.class));
+        exchange.getIn().setBody(event);
+        exchange.setProperty(EVENT_TYPE_PROPERTY, event.eventType());
+    }
+
+    /** The topics of a (un)subscribe event, to route one by one. */
+    public List<String> topics(LifecycleEvent event) {
+        return event.topics();
     }
 
     public LifecycleEvent parse(String body) {
