@@ -6,14 +6,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.presencebroker.testing.HistoryGenerator;
@@ -39,39 +35,10 @@ class ContainerEntrypointIT {
     static final String DLQ = "entrypoint-events-dlq";
     static final String SECRET = "s3cr3t-Pa55word-never-logged";
 
-    /** ENTRYPOINT + CMD of the Dockerfile, with the image's paths mapped to this checkout. */
-    static List<String> entrypointCommand() throws IOException {
-        String dockerfile = Files.readString(Path.of("Dockerfile"));
-        List<String> command = new ArrayList<>(jsonArray(dockerfile, "ENTRYPOINT"));
-        command.addAll(jsonArray(dockerfile, "CMD"));
-        assertThat(command.get(0)).isEqualTo("java");
-        command.set(0, Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // outside a container the JVM would size itself from the host's memory: give it the task's 512 MiB
-        command.add(1, "-XX:MaxRAM=512m");
-        command.replaceAll(arg -> arg.equals("/app/presence-broker.jar")
-                ? Path.of("target", "presence-broker.jar").toAbsolutePath().toString() : arg);
-        return command;
-    }
-
-    static List<String> jsonArray(String dockerfile, String instruction) throws IOException {
-        Matcher m = Pattern.compile("(?m)^" + instruction + "\\s+(\\[.*])\\s*$").matcher(dockerfile);
-        assertThat(m.find()).as(instruction + " in exec form").isTrue();
-        return List.of(new ObjectMapper().readValue(m.group(1), String[].class));
-    }
-
     static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
-    }
-
-    static long peakRssKb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("\\D", ""));
-            }
-        }
-        return -1;
     }
 
     @Test
@@ -96,7 +63,7 @@ class ContainerEntrypointIT {
 
         try (TestQueues queues = new TestQueues()) {
             long started = System.nanoTime();
-            try (ServiceProcess service = ServiceProcess.start(entrypointCommand(), settings, "entrypoint-it")) {
+            try (ServiceProcess service = ServiceProcess.start(ServiceProcess.entrypointCommand(), settings, "entrypoint-it")) {
                 Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                         .until(() -> http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/health/ready"))
                                 .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
@@ -107,7 +74,7 @@ class ContainerEntrypointIT {
                         .until(() -> queues.depth(QUEUE)[0] < deliveries.size() / 2);
                 String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/observe/metrics"))
                         .build(), HttpResponse.BodyHandlers.ofString()).body();
-                long rssKb = peakRssKb(service.pid());
+                long rssKb = service.peakRssKb();
 
                 long sigterm = System.nanoTime();
                 int exit = service.terminate(35);

@@ -95,6 +95,45 @@ public final class HistoryGenerator {
         return events;
     }
 
+    /**
+     * A connection storm: every client is connected and subscribed to two chats; then a network blip makes most of
+     * them drop and reconnect within seconds (some new connections kick the old one before its disconnect is
+     * published), and they subscribe again in the new session.
+     */
+    public List<ReferenceModel.Event> storm(int clients, String clientPrefix) {
+        List<ReferenceModel.Event> events = new ArrayList<>();
+        long blip = 1_764_151_200_000L + 600_000;
+        for (int c = 0; c < clients; c++) {
+            String client = clientPrefix + c;
+            long version = 1 + random.nextInt(50);
+            long t = blip - 300_000 + random.nextInt(200_000);
+            String s1 = client + "-a";
+            List<String> chats = List.of("app/%s/chat/%d".formatted(client, random.nextInt(20)),
+                    "app/%s/chat/room-%d".formatted(client, 20 + random.nextInt(20)));
+            events.add(event(EventJson.connected(client, t, s1, version), client, "connected", t, s1, 0, List.of()));
+            events.add(event(EventJson.subscription("subscribed", client, t + 50, s1, chats), client, "subscribed", t + 50, s1, 0, chats));
+            if (random.nextInt(10) == 0) {
+                continue; // rode out the blip
+            }
+            long drop = blip + random.nextInt(3_000);
+            long back = drop + 500 + random.nextInt(4_000);
+            String s2 = client + "-b";
+            boolean kicked = random.nextInt(4) == 0;
+            if (!kicked) {
+                events.add(event(EventJson.disconnected(client, drop, s1, version, "CONNECTION_LOST"), client, "disconnected",
+                        drop, s1, 0, List.of()));
+            }
+            events.add(event(EventJson.connected(client, back, s2, version + 1), client, "connected", back, s2, 1, List.of()));
+            if (kicked) {
+                events.add(event(EventJson.disconnected(client, back + 200, s1, version, "DUPLICATE_CLIENTID"), client,
+                        "disconnected", back + 200, s1, 0, List.of()));
+            }
+            events.add(event(EventJson.subscription("subscribed", client, back + 80, s2, chats), client, "subscribed",
+                    back + 80, s2, 1, chats));
+        }
+        return events;
+    }
+
     private List<String> topics(String client) {
         List<String> topics = new ArrayList<>();
         List<Integer> chats = new ArrayList<>(List.of(1, 2, 3, 4));
