@@ -16,7 +16,12 @@ import io.presencebroker.failure.DatabaseCircuitBreaker;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.SqsHealthCheck;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
-import io.presencebroker.store.PresenceSql;
+import io.presencebroker.failure.ConsumerCircuitBreaker;
+import io.presencebroker.failure.DeadLetterSender;
+import io.presencebroker.store.EventRows;
+import io.presencebroker.store.LifecycleBatch;
+import io.presencebroker.store.PresenceStore;
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.flywaydb.core.Flyway;
@@ -76,13 +81,20 @@ public class PresenceConfiguration implements CamelConfiguration {
 
         context.getRegistry().bind("lifecycleEventParser", new LifecycleEventParser(Clock.systemUTC(),
                 props.getLong("presence.max-future-skew-ms", 86_400_000L)));
-        context.getRegistry().bind("chatTopic", new ChatTopic(props.get("presence.chat-topic.pattern", null)));
-        context.getRegistry().bind("presenceSql", new PresenceSql(props.getLong("presence.version-reset-gap-ms", 1_800_000L)));
-        context.getRegistry().bind("presenceMetrics", new PresenceMetrics(meters));
-        context.getRegistry().bind("databaseCircuitBreaker", DatabaseCircuitBreaker.create(dataSource,
+        PresenceMetrics metrics = new PresenceMetrics(meters);
+        context.getRegistry().bind("presenceMetrics", metrics);
+        ThrottlingExceptionRoutePolicy breaker = DatabaseCircuitBreaker.create(dataSource,
                 props.getInt("presence.circuit-breaker.failure-threshold", 5),
                 props.getLong("presence.circuit-breaker.failure-window-ms", 30_000L),
-                props.getLong("presence.circuit-breaker.half-open-after-ms", 5_000L)));
+                props.getLong("presence.circuit-breaker.half-open-after-ms", 5_000L));
+        context.getRegistry().bind("databaseCircuitBreaker", breaker);
+        ChatTopic chatTopic = new ChatTopic(props.get("presence.chat-topic.pattern", null));
+        context.getRegistry().bind("chatTopic", chatTopic);
+        context.getRegistry().bind("eventRows", new EventRows(chatTopic));
+        context.getRegistry().bind("lifecycleBatch", new LifecycleBatch.Strategy());
+        context.getRegistry().bind("presenceStore", new PresenceStore(dataSource,
+                props.getLong("presence.version-reset-gap-ms", 1_800_000L), metrics,
+                new ConsumerCircuitBreaker(context, breaker, "lifecycle-events-sqs"), new DeadLetterSender(context)));
     }
 
     private static MeterRegistry meterRegistry(CamelContext context) {
@@ -113,6 +125,9 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.setPoolName("presence-db");
         // pool usage (active, idle, pending, timeouts) as hikaricp_* metrics
         config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
+        // every check-then-update is one conditional statement on one row: no need for gap locks, which make
+        // concurrent batches that insert new clients deadlock
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         config.setJdbcUrl(props.get("presence.db.url", null));
         config.setUsername(props.get("presence.db.user", null));
         config.setPassword(props.get("presence.db.password", ""));

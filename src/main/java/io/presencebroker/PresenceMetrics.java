@@ -39,13 +39,12 @@ public class PresenceMetrics {
     }
 
     /**
-     * After the commit: applied when the conditional UPDATE or the first INSERT changed a row, else stale; and the
-     * lag from the event's own timestamp to this commit ({@code presence_event_lag_seconds}).
+     * After the commit: applied when the event changed a row, else stale (older or duplicate); and the lag from the
+     * event's own timestamp to this commit ({@code presence_event_lag_seconds}).
      */
-    public void countApplied(String eventType, Map<String, Object> parameters, Integer insertCount, Integer updateCount) {
-        boolean applied = (insertCount != null && insertCount > 0) || (updateCount != null && updateCount > 0);
+    public void countApplied(String eventType, long eventTimestamp, boolean applied) {
         count(eventType, applied ? "applied" : "stale");
-        if (parameters != null && parameters.get("timestamp") instanceof Long eventTimestamp) {
+        if (eventTimestamp > 0) {
             lag.record(Math.max(0, System.currentTimeMillis() - eventTimestamp), TimeUnit.MILLISECONDS);
         }
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.presencebroker.store.LifecycleBatch;
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.support.SynchronizationAdapter;
@@ -27,6 +28,7 @@ public class SqsBatchAcknowledger extends ServiceSupport {
     private static final Logger LOG = LoggerFactory.getLogger(SqsBatchAcknowledger.class);
     private static final String RECEIPT_HANDLE = "CamelAwsSqsReceiptHandle";
     private static final int MAX_BATCH = 10;
+    private static final String DEFERRED = "ackDeferred";
 
     private final SqsClient sqs;
     private final String queue;
@@ -38,14 +40,16 @@ public class SqsBatchAcknowledger extends ServiceSupport {
         this.queue = queue;
     }
 
-    /** Route step: acknowledge this message when its exchange completes successfully. */
+    /** Route step: acknowledge this message when its exchange completes successfully (unless deferred). */
     public void enlist(Exchange exchange) {
         String receipt = exchange.getIn().getHeader(RECEIPT_HANDLE, String.class);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onComplete(Exchange done) {
                 List<String> buffer = pending.computeIfAbsent(Thread.currentThread(), t -> new ArrayList<>(MAX_BATCH));
-                buffer.add(receipt);
+                if (!done.getProperty(DEFERRED, false, Boolean.class)) {
+                    buffer.add(receipt);
+                }
                 if (buffer.size() >= MAX_BATCH || lastOfPoll(done)) {
                     flush(buffer);
                 }
@@ -59,6 +63,29 @@ public class SqsBatchAcknowledger extends ServiceSupport {
                 }
             }
         });
+    }
+
+    /**
+     * Route step: this message's update is committed later, with a batch; {@link #ack} deletes it then. A message
+     * with nothing to apply (connect_failed, non-chat topics) is deleted as soon as its exchange completes.
+     */
+    public void defer(Exchange exchange) {
+        List<?> rows = exchange.getProperty(LifecycleBatch.ROWS, List.class);
+        if (rows != null && !rows.isEmpty()) {
+            exchange.setProperty(DEFERRED, true);
+        }
+    }
+
+    /** Route step after a batch has been committed: deletes all its messages. */
+    public void ack(LifecycleBatch batch) {
+        List<String> receipts = new ArrayList<>(MAX_BATCH);
+        for (LifecycleBatch.Item item : batch.items()) {
+            receipts.add(item.receiptHandle());
+            if (receipts.size() == MAX_BATCH) {
+                flush(receipts);
+            }
+        }
+        flush(receipts);
     }
 
     private static boolean lastOfPoll(Exchange exchange) {

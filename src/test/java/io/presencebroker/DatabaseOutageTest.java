@@ -56,7 +56,7 @@ class DatabaseOutageTest {
                 double receivesAtOpen = sqs.count("ReceiveMessage", "ok");
                 // the outage goes on for 5 s: the suspended consumers must not poll SQS meanwhile
                 Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))
-                        .until(() -> sqs.count("ReceiveMessage", "ok") - receivesAtOpen <= 2);
+                        .until(() -> sqs.count("ReceiveMessage", "ok") - receivesAtOpen <= 4); // at most the polls in flight when it opened
                 System.out.printf("outage: receives while suspended for 5 s: %.0f%n",
                         sqs.count("ReceiveMessage", "ok") - receivesAtOpen);
             } finally {

@@ -78,8 +78,8 @@ class LifecycleEventsRouteTest extends CamelMainTestSupport {
     @Test
     void routesAreLoadedFromTheRoutesFolder() {
         assertThat(context.getRoutes()).extracting(r -> r.getRouteId())
-                .contains("lifecycle-events-sqs", "lifecycle-events", "lifecycle-events-presence",
-                        "lifecycle-events-subscription", "dead-letter");
+                .contains("lifecycle-events-sqs", "lifecycle-events", "lifecycle-events-router",
+                        "lifecycle-events-apply", "dead-letter");
         assertThat(context.getRoute("lifecycle-events").getSourceLocation()).startsWith("file:routes/");
     }
 
@@ -231,7 +231,7 @@ class LifecycleEventsRouteTest extends CamelMainTestSupport {
             TestQueues.DeadLetter letter = dead.stream().filter(d -> d.body().equals(body)).findFirst().orElseThrow();
             assertThat(letter.attributes())
                     .containsEntry("errorType", "InvalidEventException")
-                    .containsEntry("failedRouteId", "lifecycle-events")
+                    .containsEntry("failedRouteId", "lifecycle-events-router")
                     .containsEntry("receiveCount", "1")
                     .containsKeys("failedAt", "originalMessageId");
             assertThat(letter.attributes().get("errorMessage")).as(body).contains(reasons.get(i));

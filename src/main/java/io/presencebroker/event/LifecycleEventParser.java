@@ -15,6 +15,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.presencebroker.store.LifecycleBatch;
+import io.presencebroker.store.RowUpdate;
 import org.apache.camel.Exchange;
 
 /**
@@ -47,9 +49,13 @@ public class LifecycleEventParser {
 
     /** Route step: the body becomes the {@link LifecycleEvent}; exchange property {@code eventType} its type. */
     public void parseInto(Exchange exchange) {
-        LifecycleEvent event = parse(exchange.getIn().getBody(String.class));
+        String body = exchange.getIn().getBody(String.class);
+        exchange.setProperty(LifecycleBatch.ORIGINAL_BODY, body);
+        LifecycleEvent event = parse(body);
         exchange.getIn().setBody(event);
         exchange.setProperty(EVENT_TYPE_PROPERTY, event.eventType());
+        // the row updates the routing decides on are gathered here (also by the topics' split)
+        exchange.setProperty(LifecycleBatch.ROWS, new ArrayList<RowUpdate>());
     }
 
     /** The topics of a (un)subscribe event, to route one by one. */

@@ -1,0 +1,40 @@
+package io.presencebroker.failure;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+
+/**
+ * Tells the SQS consumer's circuit breaker ({@link DatabaseCircuitBreaker}) how the database work went when that work
+ * runs outside the consumer's own exchanges (a batch of events is committed in an aggregated exchange).
+ */
+public class ConsumerCircuitBreaker {
+
+    private final CamelContext context;
+    private final ThrottlingExceptionRoutePolicy policy;
+    private final String routeId;
+
+    public ConsumerCircuitBreaker(CamelContext context, ThrottlingExceptionRoutePolicy policy, String routeId) {
+        this.context = context;
+        this.policy = policy;
+        this.routeId = routeId;
+    }
+
+    public void failure(Throwable cause) {
+        Route route = context.getRoute(routeId);
+        // once open, the breaker's own timer checks the database; another trigger would race with that timer
+        if (route != null && !"opened".equals(policy.getStateAsString())) {
+            DefaultExchange failed = new DefaultExchange(context);
+            failed.setException(cause);
+            policy.onExchangeDone(route, failed);
+        }
+    }
+
+    public void success() {
+        Route route = context.getRoute(routeId);
+        if (route != null && policy.getFailures() > 0 && !"opened".equals(policy.getStateAsString())) {
+            policy.onExchangeDone(route, new DefaultExchange(context));
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package io.presencebroker.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import io.presencebroker.PresenceMetrics;
+import io.presencebroker.failure.ConsumerCircuitBreaker;
+import io.presencebroker.failure.FailureClassifier;
+import io.presencebroker.failure.DeadLetterSender;
+import org.apache.camel.Exchange;
+
+/**
+ * Applies row updates to MySQL: all those of a polled batch in one transaction (updates in key order, so concurrent
+ * batches lock rows in the same order), each as the conditional statements of {@link PresenceSql}. The UPDATEs of a
+ * batch go in one JDBC batch; only rows that do not exist yet take the insert-if-absent and the UPDATE again.
+ */
+public class PresenceStore {
+
+    private final DataSource dataSource;
+    private final long resetGapMillis;
+    private final PresenceMetrics metrics;
+    private final ConsumerCircuitBreaker breaker;
+    private final DeadLetterSender deadLetters;
+
+    public PresenceStore(DataSource dataSource, long resetGapMillis, PresenceMetrics metrics, ConsumerCircuitBreaker breaker,
+                         DeadLetterSender deadLetters) {
+        this.dataSource = dataSource;
+        this.resetGapMillis = resetGapMillis;
+        this.metrics = metrics;
+        this.breaker = breaker;
+        this.deadLetters = deadLetters;
+    }
+
+    /**
+     * Route step for a {@link LifecycleBatch}: one transaction for the whole batch. A transient failure propagates
+     * (retried, then the messages stay on the queue); a permanent one (a value the schema cannot hold) falls back
+     * to one transaction per event, so that only the offending events are dead-lettered.
+     */
+    public void applyBatch(Exchange exchange) throws SQLException {
+        LifecycleBatch batch = exchange.getIn().getBody(LifecycleBatch.class);
+        List<LifecycleBatch.Item> items = batch.items();
+        List<RowUpdate> rows = batch.rows();
+        boolean[] applied;
+        try {
+            applied = apply(rows);
+            breaker.success();
+        } catch (SQLException e) {
+            if (!FailureClassifier.isPermanent(e)) {
+                breaker.failure(e);
+                throw e;
+            }
+            applyOneByOne(exchange, items);
+            return;
+        }
+        int r = 0;
+        for (LifecycleBatch.Item item : items) {
+            boolean any = false;
+            for (int k = 0; k < item.rows().size(); k++) {
+                any |= applied[r++];
+            }
+            metrics.countApplied(item.eventType(), item.eventTimestamp(), any);
+        }
+    }
+
+    private void applyOneByOne(Exchange exchange, List<LifecycleBatch.Item> items) throws SQLException {
+        List<String> deadLettered = new ArrayList<>();
+        for (LifecycleBatch.Item item : items) {
+            try {
+                boolean[] applied = apply(item.rows());
+                boolean any = false;
+                for (boolean a : applied) {
+                    any |= a;
+                }
+                metrics.countApplied(item.eventType(), item.eventTimestamp(), any);
+            } catch (SQLException e) {
+                if (!FailureClassifier.isPermanent(e)) {
+                    throw e;
+                }
+                deadLetters.send(item, e, "lifecycle-events-apply");
+                deadLettered.add(item.receiptHandle());
+            }
+        }
+        exchange.setProperty("deadLettered", deadLettered);
+    }
+
+    /** Route step for one event (the MQTT source): its updates in one transaction. */
+    public void applyEvent(Exchange exchange) throws SQLException {
+        LifecycleBatch.Item item = LifecycleBatch.item(exchange);
+        boolean[] applied = apply(item.rows());
+        boolean any = false;
+        for (boolean a : applied) {
+            any |= a;
+        }
+        metrics.countApplied(item.eventType(), item.eventTimestamp(), any);
+    }
+
+    /** Applies the updates in one transaction; element i tells whether update i changed its row. */
+    public boolean[] apply(List<RowUpdate> updates) throws SQLException {
+        boolean[] applied = new boolean[updates.size()];
+        if (updates.isEmpty()) {
+            return applied;
+        }
+        List<Integer> presence = new ArrayList<>();
+        List<Integer> subscriptions = new ArrayList<>();
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < updates.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparing(i -> updates.get(i).key()));
+        for (int i : order) {
+            (updates.get(i) instanceof RowUpdate.Presence ? presence : subscriptions).add(i);
+        }
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                upsert(c, updates, presence, applied, PresenceSql.UPDATE_PRESENCE, PresenceSql.INSERT_PRESENCE);
+                upsert(c, updates, subscriptions, applied, PresenceSql.UPDATE_SUBSCRIPTION, PresenceSql.INSERT_SUBSCRIPTION);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        }
+        return applied;
+    }
+
+    private void upsert(Connection c, List<RowUpdate> updates, List<Integer> indexes, boolean[] applied, String updateSql,
+                        String insertSql) throws SQLException {
+        if (indexes.isEmpty()) {
+            return;
+        }
+        List<Integer> missing = new ArrayList<>();
+        try (PreparedStatement update = c.prepareStatement(updateSql)) {
+            for (int i : indexes) {
+                bindUpdate(update, updates.get(i));
+                update.addBatch();
+            }
+            int[] counts = update.executeBatch();
+            for (int k = 0; k < indexes.size(); k++) {
+                if (counts[k] > 0) {
+                    applied[indexes.get(k)] = true;
+                } else {
+                    missing.add(indexes.get(k));
+                }
+            }
+            if (missing.isEmpty()) {
+                return;
+            }
+            // matched nothing: stale, or the row does not exist yet
+            try (PreparedStatement insert = c.prepareStatement(insertSql)) {
+                for (int i : missing) {
+                    bindInsert(insert, updates.get(i));
+                    if (insert.executeUpdate() > 0) {
+                        applied[i] = true;
+                    } else {
+                        bindUpdate(update, updates.get(i));
+                        applied[i] = update.executeUpdate() > 0;
+                    }
+                }
+            }
+        }
+    }
+
+    private void bindUpdate(PreparedStatement ps, RowUpdate u) throws SQLException {
+        if (u instanceof RowUpdate.Presence p) {
+            ps.setBoolean(1, p.connected());
+            ps.setLong(2, p.versionNumber());
+            ps.setInt(3, p.rank());
+            ps.setLong(4, p.timestamp());
+            ps.setString(5, p.sessionId());
+            ps.setString(6, p.disconnectReason());
+            ps.setString(7, p.clientId());
+            ps.setLong(8, p.timestamp());
+            ps.setLong(9, resetGapMillis);
+            ps.setLong(10, p.timestamp());
+            ps.setLong(11, p.versionNumber());
+            ps.setInt(12, p.rank());
+            ps.setLong(13, p.timestamp());
+            ps.setString(14, p.sessionId());
+        } else if (u instanceof RowUpdate.Subscription s) {
+            ps.setString(1, s.topic());
+            ps.setBoolean(2, s.subscribed());
+            ps.setInt(3, s.rank());
+            ps.setLong(4, s.timestamp());
+            ps.setString(5, s.sessionId());
+            ps.setString(6, s.clientId());
+            ps.setString(7, s.chatId());
+            ps.setLong(8, s.timestamp());
+            ps.setInt(9, s.rank());
+            ps.setString(10, s.sessionId());
+            ps.setString(11, s.topic());
+        }
+    }
+
+    private static void bindInsert(PreparedStatement ps, RowUpdate u) throws SQLException {
+        if (u instanceof RowUpdate.Presence p) {
+            ps.setString(1, p.clientId());
+            ps.setBoolean(2, p.connected());
+            ps.setLong(3, p.versionNumber());
+            ps.setInt(4, p.rank());
+            ps.setLong(5, p.timestamp());
+            ps.setString(6, p.sessionId());
+            ps.setString(7, p.disconnectReason());
+        } else if (u instanceof RowUpdate.Subscription s) {
+            ps.setString(1, s.clientId());
+            ps.setString(2, s.chatId());
+            ps.setString(3, s.topic());
+            ps.setBoolean(4, s.subscribed());
+            ps.setInt(5, s.rank());
+            ps.setLong(6, s.timestamp());
+            ps.setString(7, s.sessionId());
+        }
+    }
+}
