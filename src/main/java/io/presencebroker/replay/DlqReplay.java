@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /**
  * {@code replay-dlq}: moves messages from the dead-letter queue back to the events queue once their cause is fixed.
- * It understands the three kinds of message found there: the service's own (original body, reason attributes),
+ * Outbox messages that failed in a delivery route go back to the outbox queue instead (skipped when
+ * PRESENCE_OUTBOX_QUEUE is not set). It understands the three kinds of message found there: the service's own (original body, reason attributes),
  * messages SQS redrove after maxReceiveCount (original body, no attributes), and IoT Rule error-action messages (the
  * event is in {@code base64OriginalPayload}). It sends first and deletes from the dead-letter queue only after the
  * send succeeded, so a crash duplicates at worst (harmless: updates are idempotent) and never loses.
@@ -85,18 +86,33 @@ public final class DlqReplay {
 
     /** One dead-lettered message, understood. */
     record DeadLetter(Message message, String originalBody, String source, String errorType, String reason,
-                      String eventType, String clientId, String firstFailure) {
+                      String eventType, String clientId, String firstFailure, String failedRouteId) {
+        /** An outbox message that failed in a delivery route: it goes back to the outbox queue, not the events queue. */
+        boolean fromDelivery() {
+            return failedRouteId != null && failedRouteId.startsWith("delivery");
+        }
     }
 
     private final SqsClient sqs;
     private final String dlqUrl;
     private final String eventsUrl;
+    private final String outboxUrl;
     private final PrintStream out;
 
     public DlqReplay(SqsClient sqs, String dlq, String eventsQueue, PrintStream out) {
+        this(sqs, dlq, eventsQueue, null, out);
+    }
+
+    /**
+     * @param outboxQueue where dead-lettered outbox messages (failed in a {@code delivery} route) go back to; null
+     *                    or empty: they are skipped and stay in the dead-letter queue
+     */
+    public DlqReplay(SqsClient sqs, String dlq, String eventsQueue, String outboxQueue, PrintStream out) {
         this.sqs = sqs;
         this.dlqUrl = sqs.getQueueUrl(b -> b.queueName(dlq)).queueUrl();
         this.eventsUrl = sqs.getQueueUrl(b -> b.queueName(eventsQueue)).queueUrl();
+        this.outboxUrl = outboxQueue == null || outboxQueue.isBlank() ? null
+                : sqs.getQueueUrl(b -> b.queueName(outboxQueue)).queueUrl();
         this.out = out;
     }
 
@@ -112,7 +128,7 @@ public final class DlqReplay {
         Settings settings = Settings.load(overrides);
         try (SqsClient sqs = SqsClients.create(settings, 1)) {
             DlqReplay replay = new DlqReplay(sqs, settings.require("presence.dlq"),
-                    settings.require("presence.events-queue"), System.out);
+                    settings.require("presence.events-queue"), settings.get("presence.outbox-queue", ""), System.out);
             Summary summary = replay.run(options);
             System.out.println(summary);
             return summary.failed() > 0 ? 1 : 0;
@@ -142,7 +158,8 @@ public final class DlqReplay {
                         continue;
                     }
                     DeadLetter letter = understand(m);
-                    if (!matches(letter, options)) {
+                    String target = letter.fromDelivery() ? outboxUrl : eventsUrl;
+                    if (!matches(letter, options) || target == null) {
                         skipped++;
                         release.add(m);
                     } else if (options.dryRun()) {
@@ -156,7 +173,7 @@ public final class DlqReplay {
                         }
                         nextSend = Math.max(nextSend, System.nanoTime()) + intervalNanos;
                         try {
-                            sqs.sendMessage(b -> b.queueUrl(eventsUrl).messageBody(letter.originalBody()));
+                            sqs.sendMessage(b -> b.queueUrl(target).messageBody(letter.originalBody()));
                         } catch (RuntimeException e) {
                             failed++;
                             release.add(m);
@@ -193,9 +210,10 @@ public final class DlqReplay {
             JsonNode event = event(body);
             MessageAttributeValue failedAt = attributes.get(DeadLetterAttributes.FAILED_AT);
             MessageAttributeValue message = attributes.get(DeadLetterAttributes.ERROR_MESSAGE);
+            MessageAttributeValue route = attributes.get(DeadLetterAttributes.ROUTE_ID);
             return new DeadLetter(m, body, "service", attributes.get(DeadLetterAttributes.ERROR_TYPE).stringValue(),
                     message == null ? "" : message.stringValue(), text(event, "eventType"), text(event, "clientId"),
-                    failedAt == null ? firstFailure : failedAt.stringValue());
+                    failedAt == null ? firstFailure : failedAt.stringValue(), route == null ? null : route.stringValue());
         }
         JsonNode root = json(m.body());
         if (root != null && root.hasNonNull("base64OriginalPayload") && root.hasNonNull("ruleName")) {
@@ -212,18 +230,18 @@ public final class DlqReplay {
                     + (failures.isArray() && !failures.isEmpty() ? ": " + failures.get(0).path("errorMessage").asText() : "");
             return new DeadLetter(m, original, "iot-rule-error-action", "IotRuleActionFailure", reason,
                     text(event, "eventType"), text(event, "clientId") != null ? text(event, "clientId") : text(root, "clientId"),
-                    firstFailure);
+                    firstFailure, null);
         }
         JsonNode event = event(m.body());
         return new DeadLetter(m, m.body(), "sqs-redrive", "MaxReceiveCountExceeded",
                 "moved by the queue's redrive policy after maxReceiveCount receives", text(event, "eventType"),
-                text(event, "clientId"), firstFailure);
+                text(event, "clientId"), firstFailure, null);
     }
 
     private static String describe(DeadLetter l) {
-        return "WOULD MOVE %s  first failure %s  %s  eventType=%s clientId=%s  reason: %s".formatted(
-                l.message().messageId(), l.firstFailure(), l.errorType(), printable(l.eventType()),
-                printable(l.clientId()), printable(l.reason()));
+        return "WOULD MOVE %s to %s  first failure %s  %s  eventType=%s clientId=%s  reason: %s".formatted(
+                l.message().messageId(), l.fromDelivery() ? "outbox" : "events", l.firstFailure(), l.errorType(),
+                printable(l.eventType()), printable(l.clientId()), printable(l.reason()));
     }
 
     private static String sentAt(Message m) {
