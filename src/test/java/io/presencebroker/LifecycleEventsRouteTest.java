@@ -6,14 +6,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import io.presencebroker.event.EventJson;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
+import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestServices;
-import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and a real MariaDB: one test per AWS event type with the documented payload shapes, and the dead-letter path.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LifecycleEventsRouteTest extends CamelMainTestSupport {
+class LifecycleEventsRouteTest extends ServiceTestSupport {
 
     static final String QUEUE = "route-test-events";
     static final String DLQ = "route-test-events-dlq";
@@ -38,15 +37,8 @@ class LifecycleEventsRouteTest extends CamelMainTestSupport {
     final TestQueues queues = new TestQueues();
 
     @Override
-    protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(PresenceConfiguration.class);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
-        configuration.withUseOverridePropertiesWithPropertiesComponent(
-                TestServices.asProperties(TestServices.settings(QUEUE, DLQ)));
+    protected Map<String, String> settings() {
+        return TestServices.settings(QUEUE, DLQ);
     }
 
     @BeforeEach

@@ -60,11 +60,8 @@ public class PresenceStore {
         }
         int r = 0;
         for (LifecycleBatch.Item item : items) {
-            boolean any = false;
-            for (int k = 0; k < item.rows().size(); k++) {
-                any |= applied[r++];
-            }
-            metrics.countApplied(item.eventType(), item.eventTimestamp(), any);
+            metrics.countApplied(item.eventType(), item.eventTimestamp(), any(applied, r, item.rows().size()));
+            r += item.rows().size();
         }
     }
 
@@ -73,11 +70,7 @@ public class PresenceStore {
         for (LifecycleBatch.Item item : items) {
             try {
                 boolean[] applied = apply(item.rows());
-                boolean any = false;
-                for (boolean a : applied) {
-                    any |= a;
-                }
-                metrics.countApplied(item.eventType(), item.eventTimestamp(), any);
+                metrics.countApplied(item.eventType(), item.eventTimestamp(), any(applied, 0, applied.length));
             } catch (SQLException e) {
                 if (!FailureClassifier.isPermanent(e)) {
                     throw e;
@@ -93,11 +86,17 @@ public class PresenceStore {
     public void applyEvent(Exchange exchange) throws SQLException {
         LifecycleBatch.Item item = LifecycleBatch.item(exchange);
         boolean[] applied = apply(item.rows());
-        boolean any = false;
-        for (boolean a : applied) {
-            any |= a;
+        metrics.countApplied(item.eventType(), item.eventTimestamp(), any(applied, 0, applied.length));
+    }
+
+    /** An event counts as applied when any of its rows changed. */
+    private static boolean any(boolean[] applied, int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            if (applied[i]) {
+                return true;
+            }
         }
-        metrics.countApplied(item.eventType(), item.eventTimestamp(), any);
+        return false;
     }
 
     /** Applies the updates in one transaction; element i tells whether update i changed its row. */

@@ -10,15 +10,11 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.presencebroker.DeliveryConfiguration;
-import io.presencebroker.PresenceConfiguration;
 import io.presencebroker.event.EventJson;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.TestQueues;
+import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestServices;
-import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every assertion reads the push queue, what the clients received, or the delivery log.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DeliveryRouteTest extends CamelMainTestSupport {
+class DeliveryRouteTest extends ServiceTestSupport {
 
     static final String EVENTS = "delivery-test-events";
     static final String DLQ = "delivery-test-events-dlq";
@@ -50,18 +46,7 @@ class DeliveryRouteTest extends CamelMainTestSupport {
     int messageCounter;
 
     @Override
-    protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(PresenceConfiguration.class);
-        configuration.addConfiguration(DeliveryConfiguration.class);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
-        configuration.withUseOverridePropertiesWithPropertiesComponent(TestServices.asProperties(settings()));
-    }
-
-    Map<String, String> settings() {
+    protected Map<String, String> settings() {
         mqtt = EmbeddedMqtt.start();
         Map<String, String> s = TestServices.settings(EVENTS, DLQ);
         TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq");

@@ -5,18 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.presencebroker.DeliveryConfiguration;
-import io.presencebroker.PresenceConfiguration;
 import io.presencebroker.event.EventJson;
 import io.presencebroker.event.LifecycleEvent;
 import io.presencebroker.event.LifecycleEventParser;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
+import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestServices;
-import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,7 +29,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * IoT Core does) update the socket status exactly as the same events through SQS do.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LifecycleEventsMqttTest extends CamelMainTestSupport {
+class LifecycleEventsMqttTest extends ServiceTestSupport {
 
     static final String EVENTS = "mqtt-test-events";
     static final String DLQ = "mqtt-test-events-dlq";
@@ -43,21 +39,14 @@ class LifecycleEventsMqttTest extends CamelMainTestSupport {
     final TestQueues queues = new TestQueues();
 
     @Override
-    protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(PresenceConfiguration.class);
-        configuration.addConfiguration(DeliveryConfiguration.class);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
+    protected Map<String, String> settings() {
         mqtt = EmbeddedMqtt.start();
         Map<String, String> s = TestServices.settings(EVENTS, DLQ);
         s.put("presence.mqtt.lifecycle.enabled", "true");
         s.put("presence.mqtt.broker-url", mqtt.brokerUrl());
         s.put("presence.mqtt.lifecycle.client-id", "presence-broker-lifecycle-test");
         s.put("presence.mqtt.lifecycle.session-expiry-seconds", "300");
-        configuration.withUseOverridePropertiesWithPropertiesComponent(TestServices.asProperties(s));
+        return s;
     }
 
     @BeforeEach

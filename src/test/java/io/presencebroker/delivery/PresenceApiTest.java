@@ -13,14 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.presencebroker.DeliveryConfiguration;
-import io.presencebroker.PresenceConfiguration;
 import io.presencebroker.event.EventJson;
 import io.presencebroker.testing.TestQueues;
+import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestServices;
-import org.apache.camel.main.MainConfigurationProperties;
-import org.apache.camel.test.junit5.CamelContextConfiguration;
-import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** GET /presence/{clientId} on the embedded HTTP server, beside the management server on its own port. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class PresenceApiTest extends CamelMainTestSupport {
+class PresenceApiTest extends ServiceTestSupport {
 
     static final String EVENTS = "api-test-events";
     static final String DLQ = "api-test-events-dlq";
@@ -42,14 +38,7 @@ class PresenceApiTest extends CamelMainTestSupport {
     final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Override
-    protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(PresenceConfiguration.class);
-        configuration.addConfiguration(DeliveryConfiguration.class);
-    }
-
-    @Override
-    public void configureContext(CamelContextConfiguration configuration) {
-        super.configureContext(configuration);
+    protected Map<String, String> settings() {
         apiPort = freePort();
         managementPort = freePort();
         Map<String, String> s = TestServices.settings(EVENTS, DLQ);
@@ -58,7 +47,7 @@ class PresenceApiTest extends CamelMainTestSupport {
         s.put("camel.management.enabled", "true");
         s.put("camel.management.port", String.valueOf(managementPort));
         s.put("presence.management.port", String.valueOf(managementPort));
-        configuration.withUseOverridePropertiesWithPropertiesComponent(TestServices.asProperties(s));
+        return s;
     }
 
     static int freePort() {
