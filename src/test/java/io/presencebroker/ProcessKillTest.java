@@ -27,7 +27,7 @@ class ProcessKillTest {
     @Test
     void killedMidStreamAndRestartedConvergesToTheUninterruptedState() throws Exception {
         TestServices.clearDatabase();
-        Map<String, String> settings = TestServices.settings(QUEUE, DLQ, 3);
+        Map<String, String> settings = TestServices.settings(QUEUE, DLQ, 10);
         settings.put("presence.consumers", "4");
         settings.put("camel.management.enabled", "false");
         HistoryGenerator generator = new HistoryGenerator(4242L);
