@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 
 import io.presencebroker.event.EventJson;
 import io.presencebroker.testing.HistoryGenerator;
@@ -23,6 +24,7 @@ import io.presencebroker.testing.ServiceProcess;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
+import org.awaitility.Awaitility;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -176,7 +178,7 @@ public final class Benchmark {
             long due = start + (long) (sent * 1e9 / offeredRate);
             long wait = due - System.nanoTime();
             if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000)); // pacing the offered load, not synchronisation
+                LockSupport.parkNanos(wait); // pacing the offered load, not synchronisation
             }
             List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> batch = new ArrayList<>();
             for (int i = 0; i < 10 && sent < total; i++, sent++) {
@@ -272,14 +274,8 @@ public final class Benchmark {
         boolean met() throws Exception;
     }
 
-    static void await(Condition condition, int seconds) throws Exception {
-        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
-        while (!condition.met()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out");
-            }
-            Thread.sleep(5);
-        }
+    static void await(Condition condition, int seconds) {
+        Awaitility.await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(5)).until(condition::met);
     }
 
     void write() throws Exception {
