@@ -52,6 +52,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
 
 USER 10001
 
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=55", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/presence-broker.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/presence-broker.jar"]
 # commands: run (default), local, demo, replay-dlq
 CMD ["run"]
