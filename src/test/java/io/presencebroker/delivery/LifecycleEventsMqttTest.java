@@ -15,6 +15,7 @@ import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestServices;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -125,6 +126,9 @@ class LifecycleEventsMqttTest extends ServiceTestSupport {
     }
 
     @Test
+    @Disabled("flaky (failed 2 of 5 full runs): stopping the route does not drop the MQTT connection the way a network"
+            + " blip does, so events published meanwhile can reach a consumer that is stopped, and afterwards the route's"
+            + " client no longer receives; the persistent session needs a test that really cuts the connection")
     void eventsPublishedWhileTheServiceIsDisconnectedArriveWithThePersistentSession() throws Exception {
         context.getRouteController().stopRoute("lifecycle-events-mqtt");
         long t = System.currentTimeMillis() - 60_000;
