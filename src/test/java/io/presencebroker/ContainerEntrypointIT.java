@@ -56,8 +56,7 @@ class ContainerEntrypointIT {
         settings.remove("presence.sqs.wait-time-seconds");
         HistoryGenerator generator = new HistoryGenerator(7L);
         List<ReferenceModel.Event> history = generator.history(400, 5, "ep-");
-        ReferenceModel model = new ReferenceModel();
-        history.forEach(model::apply);
+        ReferenceModel model = ReferenceModel.of(history);
         List<String> deliveries = generator.deliveries(history);
         HttpClient http = HttpClient.newHttpClient();
 

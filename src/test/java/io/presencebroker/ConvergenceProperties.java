@@ -50,8 +50,7 @@ class ConvergenceProperties {
         TestServices.clearDatabase();
         HistoryGenerator generator = new HistoryGenerator(seed);
         List<ReferenceModel.Event> history = generator.history(4, 5, "c");
-        ReferenceModel model = new ReferenceModel();
-        history.forEach(model::apply);
+        ReferenceModel model = ReferenceModel.of(history);
 
         queues.send(QUEUE, generator.deliveries(history));
         queues.awaitDrained(QUEUE, Duration.ofSeconds(60));

@@ -36,8 +36,7 @@ class DatabaseOutageTest {
 
         HistoryGenerator generator = new HistoryGenerator(20261126L);
         List<ReferenceModel.Event> history = generator.history(12, 5, "outage-");
-        ReferenceModel model = new ReferenceModel();
-        history.forEach(model::apply);
+        ReferenceModel model = ReferenceModel.of(history);
         List<String> deliveries = generator.deliveries(history);
         int half = deliveries.size() / 2;
 

@@ -32,8 +32,7 @@ class ProcessKillTest {
         settings.put("camel.management.enabled", "false");
         HistoryGenerator generator = new HistoryGenerator(4242L);
         List<ReferenceModel.Event> history = generator.history(150, 5, "kill-");
-        ReferenceModel model = new ReferenceModel();
-        history.forEach(model::apply);
+        ReferenceModel model = ReferenceModel.of(history);
         List<String> deliveries = generator.deliveries(history);
 
         try (TestQueues queues = new TestQueues()) {

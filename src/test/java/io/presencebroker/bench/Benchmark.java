@@ -76,8 +76,7 @@ public final class Benchmark {
         while (history.size() < events * 9 / 10) {
             history.addAll(generator.history(50, 5, "u" + history.size() + "-"));
         }
-        ReferenceModel model = new ReferenceModel();
-        history.forEach(model::apply);
+        ReferenceModel model = ReferenceModel.of(history);
         List<String> deliveries = generator.deliveries(history);
         System.out.printf("traffic: %d events (%d distinct, %d clients' histories), shuffled, about 1 in 8 twice%n",
                 deliveries.size(), history.size(), model.socketStatus().size());
@@ -88,8 +87,7 @@ public final class Benchmark {
         service("service, 2 instances on one queue", deliveries, model, 2, false);
 
         List<ReferenceModel.Event> storm = generator.storm(deliveries.size() / 4, "storm-");
-        ReferenceModel stormModel = new ReferenceModel();
-        storm.forEach(stormModel::apply);
+        ReferenceModel stormModel = ReferenceModel.of(storm);
         service("service, connection storm", generator.deliveries(storm), stormModel, 1, false);
 
         write();

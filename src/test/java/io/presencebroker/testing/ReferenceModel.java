@@ -34,6 +34,13 @@ public final class ReferenceModel {
     private final Map<String, Presence> presence = new TreeMap<>();
     private final Map<String, Map<String, Subscription>> subscriptions = new HashMap<>();
 
+    /** The state the given history leaves, applied in its order. */
+    public static ReferenceModel of(List<Event> history) {
+        ReferenceModel model = new ReferenceModel();
+        history.forEach(model::apply);
+        return model;
+    }
+
     public void apply(Event e) {
         switch (e.type()) {
             case "connected", "disconnected" -> {
