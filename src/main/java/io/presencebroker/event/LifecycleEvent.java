@@ -28,10 +28,18 @@ public record LifecycleEvent(
     public static final String UNSUBSCRIBED = "unsubscribed";
 
     public boolean isPresence() {
-        return CONNECTED.equals(eventType) || DISCONNECTED.equals(eventType);
+        return isPresence(eventType);
     }
 
     public boolean isSubscription() {
+        return isSubscription(eventType);
+    }
+
+    public static boolean isPresence(String eventType) {
+        return CONNECTED.equals(eventType) || DISCONNECTED.equals(eventType);
+    }
+
+    public static boolean isSubscription(String eventType) {
         return SUBSCRIBED.equals(eventType) || UNSUBSCRIBED.equals(eventType);
     }
 }

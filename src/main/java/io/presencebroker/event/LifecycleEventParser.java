@@ -117,8 +117,8 @@ public class LifecycleEventParser {
         }
         String eventType = requiredText(root, "eventType", 64);
 
-        boolean presence = LifecycleEvent.CONNECTED.equals(eventType) || LifecycleEvent.DISCONNECTED.equals(eventType);
-        boolean subscription = LifecycleEvent.SUBSCRIBED.equals(eventType) || LifecycleEvent.UNSUBSCRIBED.equals(eventType);
+        boolean presence = LifecycleEvent.isPresence(eventType);
+        boolean subscription = LifecycleEvent.isSubscription(eventType);
         if (!presence && !subscription) {
             // connect_failed and types AWS may add later: well-formed enough to count, nothing to apply
             return new LifecycleEvent(clientId, timestamp, eventType, null, null, null, null);

@@ -1,9 +1,8 @@
 package io.presencebroker.failure;
 
-import java.sql.Connection;
-
 import javax.sql.DataSource;
 
+import io.presencebroker.health.DatabaseHealthCheck;
 import org.apache.camel.throttling.ThrottlingExceptionHalfOpenHandler;
 import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.slf4j.Logger;
@@ -41,14 +40,13 @@ public final class DatabaseCircuitBreaker {
 
         @Override
         public boolean isReadyToBeClosed() {
-            try (Connection c = dataSource.getConnection()) {
-                boolean valid = c.isValid(2);
-                LOG.info("Database check while the consumer is suspended: {}", valid ? "reachable, resuming" : "not valid");
-                return valid;
-            } catch (Exception e) {
-                LOG.warn("Database still unreachable, consumer stays suspended: {}", e.getMessage());
-                return false;
+            String problem = DatabaseHealthCheck.problem(dataSource);
+            if (problem == null) {
+                LOG.info("Database reachable again: the consumer resumes");
+                return true;
             }
+            LOG.warn("Consumer stays suspended: {}", problem);
+            return false;
         }
     }
 }

@@ -25,14 +25,20 @@ public class DatabaseHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
+        String problem = problem(dataSource);
+        if (problem == null) {
+            builder.up();
+        } else {
+            builder.message(problem).down();
+        }
+    }
+
+    /** Null when the database answers within 2 s, else what is wrong. */
+    public static String problem(DataSource dataSource) {
         try (Connection c = dataSource.getConnection()) {
-            if (c.isValid(2)) {
-                builder.up();
-            } else {
-                builder.message("connection not valid").down();
-            }
+            return c.isValid(2) ? null : "connection not valid";
         } catch (Exception e) {
-            builder.message("database unreachable: " + e.getMessage()).down();
+            return "database unreachable: " + e.getMessage();
         }
     }
 }

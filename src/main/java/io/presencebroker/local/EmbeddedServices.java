@@ -117,10 +117,6 @@ public final class EmbeddedServices implements AutoCloseable {
                 .build();
     }
 
-    public URI sqsEndpoint() {
-        return sqsEndpoint;
-    }
-
     public String jdbcUrl() {
         return "jdbc:mysql://127.0.0.1:" + dbPort + "/" + DATABASE;
     }

@@ -1,6 +1,5 @@
 package io.presencebroker.testing;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,10 +104,6 @@ public final class ServiceProcess implements AutoCloseable {
 
     public String output() throws IOException {
         return Files.readString(log);
-    }
-
-    public File logFile() {
-        return log.toFile();
     }
 
     /** SIGKILL: no shutdown hook, no graceful stop. */
