@@ -14,6 +14,7 @@ import io.presencebroker.delivery.MqttPublisher;
 import io.presencebroker.delivery.OutboxMessageParser;
 import io.presencebroker.delivery.PresenceApiEngine;
 import io.presencebroker.delivery.PresenceView;
+import io.presencebroker.mqtt.SessionResumingMqttComponent;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
@@ -30,6 +31,8 @@ public class DeliveryConfiguration implements CamelConfiguration {
         Settings props = Settings.of(context.getPropertiesComponent());
         Properties ssl = sslProperties(props);
         context.getRegistry().bind("mqttSslProperties", Properties.class, ssl);
+        // camel-paho-mqtt5 whose consumer receives what a persistent session kept while the service was away
+        context.addComponent("paho-mqtt5", new SessionResumingMqttComponent());
         context.getRegistry().bind("presenceView", new PresenceView());
         if (Boolean.parseBoolean(props.get("presence.api.enabled", "false"))) {
             context.getComponent("platform-http", PlatformHttpComponent.class)

@@ -10,12 +10,12 @@ import io.presencebroker.event.LifecycleEvent;
 import io.presencebroker.event.LifecycleEventParser;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.SocketStatusRow;
+import io.presencebroker.testing.TcpProxy;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestServices;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -37,14 +37,16 @@ class LifecycleEventsMqttTest extends ServiceTestSupport {
     static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     static EmbeddedMqtt mqtt;
+    static TcpProxy network;
     final TestQueues queues = new TestQueues();
 
     @Override
     protected Map<String, String> settings() {
         mqtt = EmbeddedMqtt.start();
+        network = new TcpProxy(mqtt.port());
         Map<String, String> s = TestServices.settings(EVENTS, DLQ);
         s.put("presence.mqtt.lifecycle.enabled", "true");
-        s.put("presence.mqtt.broker-url", mqtt.brokerUrl());
+        s.put("presence.mqtt.broker-url", "tcp://127.0.0.1:" + network.port());
         s.put("presence.mqtt.lifecycle.client-id", "presence-broker-lifecycle-test");
         s.put("presence.mqtt.lifecycle.session-expiry-seconds", "300");
         return s;
@@ -60,6 +62,7 @@ class LifecycleEventsMqttTest extends ServiceTestSupport {
     void stopBroker() {
         queues.close();
         context.stop();
+        network.close();
         mqtt.close();
         mqtt = null;
     }
@@ -126,18 +129,40 @@ class LifecycleEventsMqttTest extends ServiceTestSupport {
     }
 
     @Test
-    @Disabled("flaky (failed 2 of 5 full runs): stopping the route does not drop the MQTT connection the way a network"
-            + " blip does, so events published meanwhile can reach a consumer that is stopped, and afterwards the route's"
-            + " client no longer receives; the persistent session needs a test that really cuts the connection")
-    void eventsPublishedWhileTheServiceIsDisconnectedArriveWithThePersistentSession() throws Exception {
-        context.getRouteController().stopRoute("lifecycle-events-mqtt");
+    void eventsPublishedWhileTheConnectionIsDownArriveAfterTheReconnect() throws Exception {
+        int connections = network.forwardedConnections();
+        network.cut();
         long t = System.currentTimeMillis() - 60_000;
         publish(List.of(EventJson.connected("oli", t, "o1", 1),
                 EventJson.subscription("subscribed", "oli", t + 1, "o1", List.of("app/oli/chat/3"))));
+        assertThat(SocketStatusRow.readAll()).isEmpty();
 
-        context.getRouteController().startRoute("lifecycle-events-mqtt");
+        network.restore();
 
         Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> assertThat(SocketStatusRow.readAll())
                 .containsExactly(subscribed("oli", "3", "app/oli/chat/3")));
+        assertThat(network.forwardedConnections()).isGreaterThan(connections);
+        // and the resumed session goes on receiving
+        mqtt.publishAsBroker("$aws/events/presence/disconnected/oli",
+                EventJson.disconnected("oli", t + 2, "o1", 1, "CLIENT_INITIATED_DISCONNECT"));
+        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> assertThat(SocketStatusRow.readAll())
+                .containsExactly(disconnected("oli")));
+    }
+
+    @Test
+    void eventsPublishedWhileTheServiceIsStoppedArriveWithThePersistentSessionWhenItStartsAgain() throws Exception {
+        for (int restart = 1; restart <= 3; restart++) {
+            String client = "oli" + restart;
+            context.getRouteController().stopRoute("lifecycle-events-mqtt");
+            long t = System.currentTimeMillis() - 60_000;
+            publish(List.of(EventJson.connected(client, t, "o1", 1),
+                    EventJson.subscription("subscribed", client, t + 1, "o1", List.of("app/" + client + "/chat/3"))));
+
+            context.getRouteController().startRoute("lifecycle-events-mqtt");
+
+            Awaitility.await("restart " + restart).atMost(TIMEOUT).untilAsserted(() -> assertThat(SocketStatusRow.readAll())
+                    .contains(subscribed(client, "3", "app/" + client + "/chat/3")));
+        }
+        assertThat(SocketStatusRow.readAll()).hasSize(3);
     }
 }
