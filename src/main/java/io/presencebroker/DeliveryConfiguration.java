@@ -18,6 +18,7 @@ import io.presencebroker.mqtt.SessionResumingMqttComponent;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.platform.http.PlatformHttpComponent;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * Binds what the delivery, MQTT lifecycle and read-API routes refer to by name (docs/delivery.md). Runs after
@@ -45,8 +46,13 @@ public class DeliveryConfiguration implements CamelConfiguration {
         if (!Boolean.parseBoolean(props.get("presence.delivery.enabled", "false"))) {
             return;
         }
-        props.require("presence.outbox-queue");
+        String outbox = props.require("presence.outbox-queue");
         props.require("presence.push-queue");
+        // outbox messages are deleted like the events: in batches, once their exchange completed
+        SqsBatchAcknowledger outboxAcknowledger = new SqsBatchAcknowledger(
+                context.getRegistry().lookupByNameAndType("sqsClient", SqsClient.class), outbox);
+        context.getRegistry().bind("outboxAcknowledger", outboxAcknowledger);
+        context.addService(outboxAcknowledger, true, true);
         DataSource dataSource = context.getRegistry().lookupByNameAndType("presenceDataSource", DataSource.class);
         context.getRegistry().bind("outboxMessageParser",
                 new OutboxMessageParser(props.getInt("presence.delivery.max-recipients", 1000)));

@@ -10,6 +10,8 @@ import java.util.List;
 
 import javax.sql.DataSource;
 
+import org.apache.camel.Exchange;
+
 /**
  * The idempotent repository of deliveries, keyed by (messageId, recipient), in MySQL table {@code delivery_log}
  * (V2__delivery.sql). SQS delivers at least once, so the same outbox message may arrive twice, even at two consumers at
@@ -22,13 +24,16 @@ import javax.sql.DataSource;
  * claim make the exchange fail as transient ({@link DeliveryInProgressException}), so SQS brings it back later.</li>
  * <li>{@link #delivered}: after the MQTT publish or the push request succeeded, the claim becomes final.</li>
  * <li>{@link #release}: when the exchange ends, claims of this exchange not delivered (a failure) are deleted, so the
- * redelivered message delivers them.</li>
+ * redelivered message delivers them. The exchange counts the claims it made final, so when that is all of them (the
+ * usual case) the release costs no statement.</li>
  * </ol>
  * Every check-then-update is one statement; no value read earlier is written back.
  */
 public class DeliveryLog {
 
     static final String CLAIMED = "claimed";
+    /** Exchange property: how many of this exchange's claims are made final so far. */
+    static final String RECORDED = "deliveryClaimsRecorded";
     static final String DELIVERED = "delivered";
 
     private final DataSource dataSource;
@@ -98,10 +103,12 @@ public class DeliveryLog {
     }
 
     /** Makes the claims of these recipients final: a redelivered message skips them. */
-    public void delivered(String messageId, Collection<String> recipients, String path, String claimId) throws SQLException {
+    public void delivered(String messageId, Collection<String> recipients, String path, String claimId, Exchange exchange)
+            throws SQLException {
         if (recipients.isEmpty()) {
             return;
         }
+        int updated;
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement("UPDATE delivery_log SET state = 'delivered', path = ?,"
                      + " updated_at = NOW(3) WHERE message_id = ? AND claim_id = ? AND recipient IN ("
@@ -113,20 +120,33 @@ public class DeliveryLog {
             for (String r : recipients) {
                 st.setString(p++, r);
             }
-            st.executeUpdate();
+            updated = st.executeUpdate();
         }
+        exchange.setProperty(RECORDED, exchange.getProperty(RECORDED, 0, Integer.class) + updated);
     }
 
     /** As {@link #delivered}, for one batch of push requests (path push or fallback). */
-    public void deliveredPushes(String messageId, List<DeliveryPlan.PushDelivery> batch, String claimId) throws SQLException {
+    public void deliveredPushes(String messageId, List<DeliveryPlan.PushDelivery> batch, String claimId, Exchange exchange)
+            throws SQLException {
         for (String path : List.of(DeliveryPlan.PUSH, DeliveryPlan.FALLBACK)) {
             delivered(messageId, batch.stream().filter(p -> p.path().equals(path))
-                    .map(DeliveryPlan.PushDelivery::recipient).toList(), path, claimId);
+                    .map(DeliveryPlan.PushDelivery::recipient).toList(), path, claimId, exchange);
         }
     }
 
-    /** Deletes the claims of this exchange that were not delivered. */
-    public int release(String messageId, String claimId) throws SQLException {
+    /**
+     * Deletes the claims of this exchange that were not delivered; no statement when the exchange made all the claims
+     * it holds ({@code claimed}, the result of {@link #claim}; null when the claim did not return) final.
+     */
+    public int release(String messageId, String claimId, List<String> claimed, Exchange exchange) throws SQLException {
+        if (messageId == null // not parsed: nothing claimed
+                || claimed != null && exchange.getProperty(RECORDED, 0, Integer.class) >= claimed.size()) {
+            return 0;
+        }
+        return release(messageId, claimId);
+    }
+
+    int release(String messageId, String claimId) throws SQLException {
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement("DELETE FROM delivery_log WHERE message_id = ? AND claim_id = ?"
                      + " AND state = 'claimed'")) {

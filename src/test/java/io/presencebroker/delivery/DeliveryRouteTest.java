@@ -39,6 +39,8 @@ class DeliveryRouteTest extends ServiceTestSupport {
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** Started before the context (configureContext runs in the constructor), closed after it. */
+    static final int OUTBOX_VISIBILITY_SECONDS = 5;
+
     static EmbeddedMqtt mqtt;
     final TestQueues queues = new TestQueues();
     final List<MqttTestClient> clients = new ArrayList<>();
@@ -49,7 +51,8 @@ class DeliveryRouteTest extends ServiceTestSupport {
     protected Map<String, String> settings() {
         mqtt = EmbeddedMqtt.start();
         Map<String, String> s = TestServices.settings(EVENTS, DLQ);
-        TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq");
+        // a short visibility timeout: a failed outbox message comes back within the test
+        TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq", OUTBOX_VISIBILITY_SECONDS);
         TestServices.get().createQueues(PUSH, PUSH + "-dlq");
         s.put("presence.delivery.enabled", "true");
         s.put("presence.outbox-queue", OUTBOX);
@@ -237,6 +240,37 @@ class DeliveryRouteTest extends ServiceTestSupport {
         assertThat(deliveryLog(id)).containsExactly("alice:delivered:fallback", "bob:delivered:push",
                 "erin:delivered:fallback");
         assertThat(metrics().value("fallback") - fallbackBefore).isEqualTo(2.0);
+        assertThat(queues.drain(DLQ)).isEmpty();
+    }
+
+    @Test
+    void aMessageWhosePushesFailedIsDeliveredByItsRedeliveryWithoutPublishingAgain() throws Exception {
+        MqttTestClient alice = online("alice", "app/alice/chat/7");
+        offline("bob");
+        queues.awaitDrained(EVENTS, TIMEOUT);
+        queues.delete(PUSH);
+        String id = "m-push-outage";
+        try {
+            queues.send(OUTBOX, OutboxJson.message(id, "7", "sam", List.of("alice", "bob"), "through the outage"));
+
+            // the socket side is delivered and recorded; the push failed (retried, then left on the queue, not
+            // deleted) and the claim for bob was released, so that the redelivery delivers it
+            Awaitility.await().atMost(TIMEOUT).until(() -> alice.received().size() == 1);
+            Awaitility.await().atMost(TIMEOUT).untilAsserted(() ->
+                    assertThat(deliveryLog(id)).containsExactly("alice:delivered:socket"));
+        } finally {
+            TestServices.get().createQueues(PUSH, PUSH + "-dlq");
+        }
+
+        List<JsonNode> pushes = new ArrayList<>();
+        Awaitility.await().atMost(TIMEOUT).until(() -> {
+            pushes.addAll(pushRequests());
+            return !pushes.isEmpty();
+        });
+        queues.awaitDrained(OUTBOX, TIMEOUT);
+        assertThat(recipients(pushes)).containsExactly("bob");
+        assertThat(deliveryLog(id)).containsExactly("alice:delivered:socket", "bob:delivered:push");
+        assertThat(alice.payloads()).singleElement().asString().contains("through the outage");
         assertThat(queues.drain(DLQ)).isEmpty();
     }
 

@@ -84,6 +84,11 @@ public final class TestQueues implements AutoCloseable {
         sqs.purgeQueue(b -> b.queueUrl(url(queue)));
     }
 
+    /** Deletes the queue (its messages too): a producer that sends to it fails until it is created again. */
+    public void delete(String queue) {
+        sqs.deleteQueue(b -> b.queueUrl(url(queue)));
+    }
+
     private static String stringValue(MessageAttributeValue v) {
         return v.stringValue();
     }
