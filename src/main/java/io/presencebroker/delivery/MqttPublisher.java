@@ -2,14 +2,19 @@ package io.presencebroker.delivery;
 
 import java.util.Properties;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.camel.Service;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +28,7 @@ public class MqttPublisher implements Service {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttPublisher.class);
 
-    private final MqttClient client;
+    private final InFlightLimitedClient client;
     private final MqttConnectionOptions options;
     private final long retryMillis;
     private ScheduledExecutorService connector;
@@ -31,7 +36,7 @@ public class MqttPublisher implements Service {
     public MqttPublisher(String brokerUrl, String clientId, String userName, String password, Properties ssl,
                          long publishTimeoutMillis, long retryMillis) {
         try {
-            this.client = new MqttClient(brokerUrl, clientId, new MemoryPersistence());
+            this.client = new InFlightLimitedClient(brokerUrl, clientId);
         } catch (MqttException e) {
             throw new IllegalArgumentException("invalid MQTT broker URL " + brokerUrl + ": " + e.getMessage(), e);
         }
@@ -74,8 +79,13 @@ public class MqttPublisher implements Service {
 
     private void connect() {
         try {
-            client.connect(options);
-            LOG.info("Delivery MQTT client {} connected to {}", client.getClientId(), client.getServerURI());
+            IMqttToken connected = client.connectWithResult(options);
+            Integer receiveMaximum = connected.getResponseProperties() == null ? null
+                    : connected.getResponseProperties().getReceiveMaximum();
+            int limit = receiveMaximum == null ? 65_535 : receiveMaximum; // MQTT 5: absent means 65,535
+            client.limitInFlightTo(limit);
+            LOG.info("Delivery MQTT client {} connected to {} (at most {} publishes in flight)", client.getClientId(),
+                    client.getServerURI(), limit);
         } catch (MqttException e) {
             LOG.warn("Delivery MQTT client cannot connect to {} ({}); messages go as push until it can, retrying in {} ms",
                     client.getServerURI(), e.getMessage(), retryMillis);
@@ -101,6 +111,68 @@ public class MqttPublisher implements Service {
             client.close(true);
         } catch (MqttException e) {
             LOG.debug("MQTT close: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * A client whose QoS 1 publishes wait for one of the broker's in-flight slots (its Receive Maximum, from CONNACK:
+     * HiveMQ CE 10, AWS IoT Core 100) instead of failing with "too many publishes in progress" when more consumers
+     * publish at once than the broker allows: those would otherwise fall back to push although the socket was there.
+     * The wait, and the retries of a publish Paho still refuses as too many in flight, are bounded by the publish
+     * timeout; a publish while disconnected still fails at once. The limit is the one of the first connection
+     * (reconnects go to the same broker URL).
+     */
+    static final class InFlightLimitedClient extends MqttClient {
+
+        private static final long MAX_INFLIGHT_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+        private final Semaphore slots = new Semaphore(0);
+        private volatile boolean limited;
+
+        InFlightLimitedClient(String brokerUrl, String clientId) throws MqttException {
+            super(brokerUrl, clientId, new MemoryPersistence());
+        }
+
+        synchronized void limitInFlightTo(int receiveMaximum) {
+            if (!limited) {
+                slots.release(receiveMaximum);
+                limited = true;
+            }
+        }
+
+        @Override
+        public void publish(String topic, MqttMessage message) throws MqttException {
+            if (!limited || !isConnected()) {
+                super.publish(topic, message); // fails at once: not connected
+                return;
+            }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(getTimeToWait());
+            try {
+                if (!slots.tryAcquire(getTimeToWait(), TimeUnit.MILLISECONDS)) {
+                    throw new MqttException(MqttClientException.REASON_CODE_MAX_INFLIGHT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MqttException(e);
+            }
+            try {
+                while (true) {
+                    try {
+                        super.publish(topic, message);
+                        return;
+                    } catch (MqttException e) {
+                        // Paho's own in-flight count can briefly stay above ours (seen at 16 consumers against a
+                        // limit of 10): try again until the publish timeout
+                        if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT
+                                || System.nanoTime() > deadline) {
+                            throw e;
+                        }
+                        LockSupport.parkNanos(MAX_INFLIGHT_RETRY_NANOS);
+                    }
+                }
+            } finally {
+                slots.release();
+            }
         }
     }
 }

@@ -12,6 +12,8 @@ import io.presencebroker.PresenceBroker;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * On-demand delivery throughput (not a test; surefire does not run it). Seeds 200 users, half connected and
@@ -72,6 +74,13 @@ public final class DeliveryBenchmark {
                 DeliveryMessages m = broker.context().getRegistry()
                         .lookupByNameAndType("deliveryMessages", DeliveryMessages.class);
                 long pushes = queues.depth("bench-push")[0];
+                // publishes are acknowledged by the broker before the subscriber has them: let the last ones arrive
+                try {
+                    Awaitility.await().atMost(Duration.ofSeconds(10))
+                            .until(() -> listener.received().size() >= m.value("socket"));
+                } catch (ConditionTimeoutException e) {
+                    System.out.println("subscriber received fewer publishes than were acknowledged");
+                }
                 System.out.printf("DELIVERY messages=%d consumers=%d seconds=%.2f rate=%.0f msg/s decided; "
                                 + "socket=%.0f push=%.0f fallback=%.0f; MQTT received=%d; push queue=%d%n",
                         messages, consumers, seconds, messages / seconds, m.value("socket"), m.value("push"),
