@@ -131,7 +131,10 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.setJdbcUrl(props.get("presence.db.url", null));
         config.setUsername(props.get("presence.db.user", null));
         config.setPassword(props.get("presence.db.password", ""));
-        config.setMaximumPoolSize(props.getInt("presence.db.pool-size", consumers * 2 + 2));
+        // headroom for the lifecycle consumers, plus one per delivery consumer (it holds one connection at a time)
+        int deliveryConsumers = Boolean.parseBoolean(props.get("presence.delivery.enabled", "false"))
+                ? props.getInt("presence.delivery.consumers", 4) : 0;
+        config.setMaximumPoolSize(props.getInt("presence.db.pool-size", consumers * 2 + deliveryConsumers + 2));
         config.setConnectionTimeout(props.getLong("presence.db.connection-timeout-ms", 3_000L));
         config.setInitializationFailTimeout(props.getLong("presence.db.startup-timeout-ms", 60_000L));
         // affected rows, not found rows: an ordering condition that matched nothing reads as "stale"

@@ -37,20 +37,37 @@ public final class EmbeddedMqtt implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMqtt.class);
 
+    /**
+     * A second listener with mutual TLS, as AWS IoT Core requires: the broker's key store, and the trust store whose
+     * certificates a client must present (client authentication REQUIRED). Key stores in a format the JDK reads (PKCS12).
+     */
+    public record TlsListener(Path keyStore, String keyStorePassword, Path trustStore, String trustStorePassword) {
+    }
+
     private final Path home;
     private final int port;
+    private final TlsListener tls;
+    private final int tlsPort;
     private EmbeddedHiveMQ hivemq;
     private volatile PublishService publishService;
 
-    private EmbeddedMqtt(Path home, int port) {
+    private EmbeddedMqtt(Path home, int port, TlsListener tls, int tlsPort) {
         this.home = home;
         this.port = port;
+        this.tls = tls;
+        this.tlsPort = tlsPort;
     }
 
     /** Starts a broker on a free loopback port. */
     public static EmbeddedMqtt start() {
+        return start(null);
+    }
+
+    /** As {@link #start()}, plus a mutual-TLS listener on another free port ({@link #tlsBrokerUrl()}) when tls is given. */
+    public static EmbeddedMqtt start(TlsListener tls) {
         try {
-            EmbeddedMqtt mqtt = new EmbeddedMqtt(Files.createTempDirectory("presence-hivemq"), freePort());
+            EmbeddedMqtt mqtt = new EmbeddedMqtt(Files.createTempDirectory("presence-hivemq"), freePort(), tls,
+                    tls == null ? -1 : freePort());
             mqtt.startBroker();
             return mqtt;
         } catch (IOException e) {
@@ -65,12 +82,12 @@ public final class EmbeddedMqtt implements AutoCloseable {
                 <?xml version="1.0"?>
                 <hivemq>
                   <listeners>
-                    <tcp-listener><port>%d</port><bind-address>127.0.0.1</bind-address></tcp-listener>
+                    <tcp-listener><port>%d</port><bind-address>127.0.0.1</bind-address></tcp-listener>%s
                   </listeners>
                   <persistence><mode>in-memory</mode></persistence>
                   <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port));
+                """.formatted(port, tlsListenerXml()));
         hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(Files.createDirectories(home.resolve("data")))
@@ -158,8 +175,33 @@ public final class EmbeddedMqtt implements AutoCloseable {
         return props;
     }
 
+    private String tlsListenerXml() {
+        if (tls == null) {
+            return "";
+        }
+        return """
+
+                    <tls-tcp-listener>
+                      <port>%d</port><bind-address>127.0.0.1</bind-address>
+                      <tls>
+                        <keystore><path>%s</path><password>%s</password><private-key-password>%s</private-key-password></keystore>
+                        <truststore><path>%s</path><password>%s</password></truststore>
+                        <client-authentication-mode>REQUIRED</client-authentication-mode>
+                      </tls>
+                    </tls-tcp-listener>""".formatted(tlsPort, tls.keyStore().toAbsolutePath(), tls.keyStorePassword(),
+                tls.keyStorePassword(), tls.trustStore().toAbsolutePath(), tls.trustStorePassword());
+    }
+
     public String brokerUrl() {
         return "tcp://127.0.0.1:" + port;
+    }
+
+    /** The mutual-TLS listener ({@link #start(TlsListener)}). */
+    public String tlsBrokerUrl() {
+        if (tls == null) {
+            throw new IllegalStateException("started without a TLS listener");
+        }
+        return "ssl://127.0.0.1:" + tlsPort;
     }
 
     public int port() {

@@ -1,0 +1,114 @@
+package io.presencebroker.delivery;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import io.presencebroker.event.EventJson;
+import io.presencebroker.local.EmbeddedMqtt;
+import io.presencebroker.testing.ServiceTestSupport;
+import io.presencebroker.testing.SocketStatusRow;
+import io.presencebroker.testing.TestCertificates;
+import io.presencebroker.testing.TestQueues;
+import io.presencebroker.testing.TestServices;
+import org.awaitility.Awaitility;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static io.presencebroker.testing.SocketStatusRow.subscribed;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The service against a broker that, like AWS IoT Core, takes only mutual-TLS connections from clients whose
+ * certificate it trusts ({@code ssl://}, the client certificate and key in a PKCS12 key store): both MQTT connections
+ * of the service, the lifecycle subscription and the delivery publisher, work with the {@code presence.mqtt.ssl.*}
+ * settings; a client with a certificate the broker does not trust is refused, so the TLS settings are really used.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MqttTlsTest extends ServiceTestSupport {
+
+    static final String EVENTS = "tls-test-events";
+    static final String DLQ = "tls-test-events-dlq";
+    static final String OUTBOX = "tls-test-outbox";
+    static final String PUSH = "tls-test-push";
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    static TestCertificates certs;
+    static EmbeddedMqtt mqtt;
+    final TestQueues queues = new TestQueues();
+
+    @Override
+    protected Map<String, String> settings() {
+        certs = TestCertificates.create();
+        mqtt = EmbeddedMqtt.start(new EmbeddedMqtt.TlsListener(certs.brokerKeyStore(), certs.password(),
+                certs.brokerTrustStore(), certs.password()));
+        Map<String, String> s = TestServices.settings(EVENTS, DLQ);
+        TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq");
+        TestServices.get().createQueues(PUSH, PUSH + "-dlq");
+        s.put("presence.mqtt.broker-url", mqtt.tlsBrokerUrl());
+        s.put("presence.mqtt.ssl.key-store", certs.clientKeyStore().toString());
+        s.put("presence.mqtt.ssl.key-store-password", certs.password());
+        s.put("presence.mqtt.ssl.trust-store", certs.clientTrustStore().toString());
+        s.put("presence.mqtt.ssl.trust-store-password", certs.password());
+        s.put("presence.mqtt.lifecycle.enabled", "true");
+        s.put("presence.mqtt.lifecycle.client-id", "presence-broker-tls-test");
+        s.put("presence.delivery.enabled", "true");
+        s.put("presence.outbox-queue", OUTBOX);
+        s.put("presence.push-queue", PUSH);
+        return s;
+    }
+
+    @AfterAll
+    void stopBroker() {
+        queues.close();
+        context.stop();
+        mqtt.close();
+    }
+
+    @Test
+    void lifecycleEventsArriveAndMessagesAreDeliveredOverMutualTls() throws Exception {
+        TestServices.clearDatabase();
+        long t = System.currentTimeMillis() - 60_000;
+        mqtt.publishAsBroker("$aws/events/presence/connected/tia", EventJson.connected("tia", t, "t1", 1));
+        mqtt.publishAsBroker("$aws/events/subscriptions/subscribed/tia",
+                EventJson.subscription("subscribed", "tia", t + 1, "t1", List.of("app/tia/chat/5")));
+        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> assertThat(SocketStatusRow.readAll())
+                .containsExactly(subscribed("tia", "5", "app/tia/chat/5")));
+
+        MqttPublisher publisher = context.getRegistry().lookupByNameAndType("mqttPublisher", MqttPublisher.class);
+        Awaitility.await().atMost(TIMEOUT).until(publisher::isConnected);
+        try (MqttTestClient tia = new MqttTestClient(mqtt.brokerUrl(), "tia", "app/tia/chat/5")) {
+            queues.send(OUTBOX, OutboxJson.message("m-tls", "5", "sam", List.of("tia"), "over tls"));
+            Awaitility.await().atMost(TIMEOUT).until(() -> tia.received().size() == 1);
+            assertThat(tia.payloads()).singleElement().asString().contains("over tls");
+        }
+        queues.awaitDrained(OUTBOX, TIMEOUT);
+        assertThat(queues.drain(PUSH)).isEmpty();
+    }
+
+    @Test
+    void aClientWhoseCertificateTheBrokerDoesNotTrustIsRefused() throws Exception {
+        Properties ssl = new Properties();
+        ssl.setProperty("com.ibm.ssl.keyStore", certs.otherClientKeyStore().toString());
+        ssl.setProperty("com.ibm.ssl.keyStorePassword", certs.password());
+        ssl.setProperty("com.ibm.ssl.keyStoreType", "PKCS12");
+        ssl.setProperty("com.ibm.ssl.trustStore", certs.clientTrustStore().toString());
+        ssl.setProperty("com.ibm.ssl.trustStorePassword", certs.password());
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setSSLProperties(ssl);
+        options.setConnectionTimeout(10);
+        MqttClient stranger = new MqttClient(mqtt.tlsBrokerUrl(), "stranger", new MemoryPersistence());
+        try {
+            assertThatThrownBy(() -> stranger.connect(options)).isInstanceOf(MqttException.class);
+        } finally {
+            stranger.close(true);
+        }
+    }
+}
