@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -32,7 +33,11 @@ import org.apache.camel.Exchange;
 public class DeliveryLog {
 
     static final String CLAIMED = "claimed";
-    /** Exchange property: how many of this exchange's claims are made final so far. */
+    /**
+     * Exchange property: how many of this exchange's claims are made final so far. An {@link AtomicInteger} set by
+     * {@link #countRecorded} before the claim, so that the copies of the exchange that split steps work on count into
+     * the same one.
+     */
     static final String RECORDED = "deliveryClaimsRecorded";
     static final String DELIVERED = "delivered";
 
@@ -102,6 +107,11 @@ public class DeliveryLog {
         return mine;
     }
 
+    /** Route step before {@link #claim}: from here on, {@link #delivered} counts the claims it makes final. */
+    public void countRecorded(Exchange exchange) {
+        exchange.setProperty(RECORDED, new AtomicInteger());
+    }
+
     /** Makes the claims of these recipients final: a redelivered message skips them. */
     public void delivered(String messageId, Collection<String> recipients, String path, String claimId, Exchange exchange)
             throws SQLException {
@@ -122,7 +132,10 @@ public class DeliveryLog {
             }
             updated = st.executeUpdate();
         }
-        exchange.setProperty(RECORDED, exchange.getProperty(RECORDED, 0, Integer.class) + updated);
+        AtomicInteger recorded = exchange.getProperty(RECORDED, AtomicInteger.class);
+        if (recorded != null) {
+            recorded.addAndGet(updated);
+        }
     }
 
     /** As {@link #delivered}, for one batch of push requests (path push or fallback). */
@@ -139,8 +152,9 @@ public class DeliveryLog {
      * it holds ({@code claimed}, the result of {@link #claim}; null when the claim did not return) final.
      */
     public int release(String messageId, String claimId, List<String> claimed, Exchange exchange) throws SQLException {
+        AtomicInteger recorded = exchange.getProperty(RECORDED, AtomicInteger.class);
         if (messageId == null // not parsed: nothing claimed
-                || claimed != null && exchange.getProperty(RECORDED, 0, Integer.class) >= claimed.size()) {
+                || claimed != null && recorded != null && recorded.get() >= claimed.size()) {
             return 0;
         }
         return release(messageId, claimId);

@@ -100,9 +100,14 @@ public class MqttPublisher implements Service {
         if (connector != null) {
             connector.shutdownNow();
         }
+        // Paho cancels its automatic-reconnect timer only after a successful reconnect: switch it off first, or a
+        // client stopped while the broker is unreachable goes on reconnecting
+        options.setAutomaticReconnect(false);
         try {
             if (client.isConnected()) {
                 client.disconnect(2_000);
+            } else {
+                client.disconnectForcibly(0, 1_000, false); // also ends a connect in progress
             }
         } catch (MqttException e) {
             LOG.debug("MQTT disconnect: {}", e.getMessage());
@@ -110,7 +115,7 @@ public class MqttPublisher implements Service {
         try {
             client.close(true);
         } catch (MqttException e) {
-            LOG.debug("MQTT close: {}", e.getMessage());
+            LOG.warn("Delivery MQTT client {} did not close: {}", client.getClientId(), e.getMessage());
         }
     }
 
@@ -118,8 +123,8 @@ public class MqttPublisher implements Service {
      * A client whose QoS 1 publishes wait for one of the broker's in-flight slots (its Receive Maximum, from CONNACK:
      * HiveMQ CE 10, AWS IoT Core 100) instead of failing with "too many publishes in progress" when more consumers
      * publish at once than the broker allows: those would otherwise fall back to push although the socket was there.
-     * The wait, and the retries of a publish Paho still refuses as too many in flight, are bounded by the publish
-     * timeout; a publish while disconnected still fails at once. The limit is the one of the first connection
+     * The wait for a slot, the retries of a publish Paho still refuses as too many in flight and the wait for the
+     * PUBACK share one deadline, the publish timeout; a publish while disconnected still fails at once. The limit is the one of the first connection
      * (reconnects go to the same broker URL).
      */
     static final class InFlightLimitedClient extends MqttClient {
@@ -158,11 +163,14 @@ public class MqttPublisher implements Service {
             try {
                 while (true) {
                     try {
-                        super.publish(topic, message);
+                        // one deadline for the wait for a slot and for the PUBACK
+                        aClient.publish(topic, message, null, null)
+                                .waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
                         return;
                     } catch (MqttException e) {
                         // Paho's own in-flight count can briefly stay above ours (seen at 16 consumers against a
-                        // limit of 10): try again until the publish timeout
+                        // limit of 10; a publish that timed out keeps its slot until its PUBACK): try again until the
+                        // publish timeout
                         if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT
                                 || System.nanoTime() > deadline) {
                             throw e;

@@ -115,20 +115,8 @@ public class SessionResumingMqttComponent extends PahoMqtt5Component {
         private void closeOwnClient() {
             CallbackFirstClient client = own;
             own = null;
-            if (client == null) {
-                return;
-            }
-            try {
-                if (client.isConnected()) {
-                    client.disconnect();
-                }
-            } catch (MqttException e) {
-                LOG.debug("MQTT disconnect of {} failed: {}", client.getClientId(), e.getMessage());
-            }
-            try {
-                client.close();
-            } catch (MqttException e) {
-                LOG.debug("MQTT close of {} failed: {}", client.getClientId(), e.getMessage());
+            if (client != null) {
+                client.shutdown();
             }
         }
     }
@@ -143,6 +131,29 @@ public class SessionResumingMqttComponent extends PahoMqtt5Component {
             super(brokerUrl, clientId, persistence);
             this.options = options;
             setManualAcks(manualAcks);
+        }
+
+        /**
+         * Disconnects and closes for good. Paho cancels its automatic-reconnect timer only after a successful
+         * reconnect, so a client stopped while the broker is unreachable would otherwise go on reconnecting (and,
+         * with the same client id, take the session from the client of the next start, back and forth).
+         */
+        void shutdown() {
+            options.setAutomaticReconnect(false);
+            try {
+                if (isConnected()) {
+                    disconnect();
+                } else {
+                    disconnectForcibly(0, 1_000, false); // also ends a connect in progress
+                }
+            } catch (MqttException e) {
+                LOG.debug("MQTT disconnect of {} failed: {}", getClientId(), e.getMessage());
+            }
+            try {
+                close(true);
+            } catch (MqttException e) {
+                LOG.warn("MQTT client {} did not close: {}", getClientId(), e.getMessage());
+            }
         }
 
         @Override

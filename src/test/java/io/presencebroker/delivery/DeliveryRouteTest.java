@@ -37,10 +37,9 @@ class DeliveryRouteTest extends ServiceTestSupport {
     static final String PUSH = "delivery-test-push";
     static final Duration TIMEOUT = Duration.ofSeconds(30);
     static final ObjectMapper JSON = new ObjectMapper();
-
-    /** Started before the context (configureContext runs in the constructor), closed after it. */
     static final int OUTBOX_VISIBILITY_SECONDS = 5;
 
+    /** Started before the context (configureContext runs in the constructor), closed after it. */
     static EmbeddedMqtt mqtt;
     final TestQueues queues = new TestQueues();
     final List<MqttTestClient> clients = new ArrayList<>();
@@ -241,6 +240,29 @@ class DeliveryRouteTest extends ServiceTestSupport {
                 "erin:delivered:fallback");
         assertThat(metrics().value("fallback") - fallbackBefore).isEqualTo(2.0);
         assertThat(queues.drain(DLQ)).isEmpty();
+    }
+
+    /** DELETE statements the database server has executed so far (all sessions). */
+    static long deleteStatements() throws Exception {
+        try (Connection c = TestServices.connection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SHOW GLOBAL STATUS LIKE 'Com_delete'")) {
+            rs.next();
+            return rs.getLong(2);
+        }
+    }
+
+    @Test
+    void aMessageDeliveredToEveryRecipientReleasesNoClaimAndCostsNoDeleteStatement() throws Exception {
+        MqttTestClient alice = online("alice", "app/alice/chat/7");
+        offline("bob");
+        queues.awaitDrained(EVENTS, TIMEOUT);
+        long before = deleteStatements();
+
+        String id = send("7", "sam", "alice", "bob");
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> alice.received().size() == 1);
+        assertThat(deliveryLog(id)).containsExactly("alice:delivered:socket", "bob:delivered:push");
+        assertThat(deleteStatements() - before).isZero();
     }
 
     @Test

@@ -150,19 +150,51 @@ class LifecycleEventsMqttTest extends ServiceTestSupport {
     }
 
     @Test
+    void aRouteStoppedWhileItsClientIsReconnectingStaysStoppedAndItsSuccessorKeepsTheSession() throws Exception {
+        int connections;
+        try {
+            network.blackhole(); // the connection dies; Paho's reconnect attempt hangs
+            Awaitility.await().atMost(TIMEOUT).until(() -> network.heldConnections() > 0);
+            context.getRouteController().stopRoute("lifecycle-events-mqtt");
+        } finally {
+            network.restore();
+        }
+        connections = network.forwardedConnections();
+        // the stopped route's client does not reconnect (Paho would go on trying after a stop)
+        Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                .until(() -> network.forwardedConnections() == connections);
+
+        context.getRouteController().startRoute("lifecycle-events-mqtt");
+
+        assertThat(network.forwardedConnections()).isEqualTo(connections + 1);
+        long t = System.currentTimeMillis() - 60_000;
+        publish(List.of(EventJson.connected("pia", t, "p1", 1)));
+        Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> assertThat(SocketStatusRow.readAll())
+                .containsExactly(connected("pia")));
+        // and nothing takes the session from the new client
+        Awaitility.await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(6))
+                .until(() -> network.forwardedConnections() == connections + 1);
+    }
+
+    @Test
     void eventsPublishedWhileTheServiceIsStoppedArriveWithThePersistentSessionWhenItStartsAgain() throws Exception {
         for (int restart = 1; restart <= 3; restart++) {
             String client = "oli" + restart;
             context.getRouteController().stopRoute("lifecycle-events-mqtt");
             long t = System.currentTimeMillis() - 60_000;
-            publish(List.of(EventJson.connected(client, t, "o1", 1),
-                    EventJson.subscription("subscribed", client, t + 1, "o1", List.of("app/" + client + "/chat/3"))));
+            List<String> events = new ArrayList<>();
+            events.add(EventJson.connected(client, t, "o1", 1));
+            for (int chat = 1; chat <= 20; chat++) { // more than one event, so that losing some shows
+                events.add(EventJson.subscription("subscribed", client, t + chat, "o1",
+                        List.of("app/" + client + "/chat/" + chat)));
+            }
+            publish(events);
 
             context.getRouteController().startRoute("lifecycle-events-mqtt");
 
-            Awaitility.await("restart " + restart).atMost(TIMEOUT).untilAsserted(() -> assertThat(SocketStatusRow.readAll())
-                    .contains(subscribed(client, "3", "app/" + client + "/chat/3")));
+            Awaitility.await("restart " + restart).atMost(TIMEOUT).untilAsserted(() -> assertThat(
+                    SocketStatusRow.readAll().stream().filter(r -> r.clientId().equals(client))).hasSize(20));
         }
-        assertThat(SocketStatusRow.readAll()).hasSize(3);
+        assertThat(SocketStatusRow.readAll()).hasSize(60);
     }
 }

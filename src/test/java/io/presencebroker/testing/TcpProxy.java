@@ -15,14 +15,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A TCP forwarder on a free loopback port to {@code 127.0.0.1:targetPort}: the network between the service and a
  * server, which a test can cut. {@link #cut()} closes every open connection (both sides see the socket die, as with a
  * network failure, not an orderly MQTT disconnect) and closes each new connection at once until {@link #restore()}.
+ * {@link #blackhole()} cuts too, but then accepts new connections and holds them without forwarding a byte, so that a
+ * client's connect attempt hangs (as when packets are dropped) until {@link #restore()} closes them.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
     private final int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<Socket> held = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean cut;
+    private volatile boolean holding;
 
     public TcpProxy(int targetPort) {
         this.targetPort = targetPort;
@@ -45,16 +49,32 @@ public final class TcpProxy implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Connections accepted and held by {@link #blackhole()} so far, still open. */
+    public int heldConnections() {
+        return held.size();
+    }
+
     public void cut() {
         cut = true;
-        for (Socket s : open) {
-            closeQuietly(s);
-        }
-        open.clear();
+        closeAll(open);
+    }
+
+    public void blackhole() {
+        holding = true;
+        cut();
     }
 
     public void restore() {
+        holding = false;
         cut = false;
+        closeAll(held);
+    }
+
+    private static void closeAll(Set<Socket> sockets) {
+        for (Socket s : sockets) {
+            closeQuietly(s);
+        }
+        sockets.clear();
     }
 
     private void acceptLoop() {
@@ -65,6 +85,10 @@ public final class TcpProxy implements AutoCloseable {
             } catch (IOException e) {
                 return;
             }
+            if (holding) {
+                held.add(client);
+                continue;
+            }
             if (cut) {
                 closeQuietly(client);
                 continue;
@@ -73,6 +97,13 @@ public final class TcpProxy implements AutoCloseable {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 open.add(client);
                 open.add(upstream);
+                if (cut) { // cut() ran while this one was being connected
+                    closeQuietly(client);
+                    closeQuietly(upstream);
+                    open.remove(client);
+                    open.remove(upstream);
+                    continue;
+                }
                 accepted.incrementAndGet();
                 pump(client, upstream);
                 pump(upstream, client);
@@ -120,5 +151,6 @@ public final class TcpProxy implements AutoCloseable {
             // closing anyway
         }
         cut();
+        closeAll(held);
     }
 }
