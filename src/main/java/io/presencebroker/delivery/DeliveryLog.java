@@ -170,6 +170,28 @@ public class DeliveryLog {
         }
     }
 
+    /**
+     * Deletes the rows last changed more than {@code retentionHours} ago, in chunks of {@code chunk} rows (short
+     * statements, short locks), until none is left; returns how many. Safe from several instances at once. A row is
+     * needed only while SQS may still deliver its message again, so the retention must be at least the outbox queue's
+     * message retention period (the default, 14 days, is SQS's maximum).
+     */
+    public long prune(int retentionHours, int chunk) throws SQLException {
+        long total = 0;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement("DELETE FROM delivery_log WHERE updated_at < NOW(3) - INTERVAL ?"
+                     + " HOUR LIMIT ?")) {
+            st.setInt(1, retentionHours);
+            st.setInt(2, chunk);
+            int deleted;
+            do {
+                deleted = st.executeUpdate();
+                total += deleted;
+            } while (deleted == chunk);
+        }
+        return total;
+    }
+
     private static String placeholders(int n) {
         return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
