@@ -24,6 +24,7 @@ import io.presencebroker.store.PresenceStore;
 import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.util.concurrent.SynchronousExecutorService;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,6 +93,10 @@ public class PresenceConfiguration implements CamelConfiguration {
         context.getRegistry().bind("chatTopic", chatTopic);
         context.getRegistry().bind("eventRows", new EventRows(chatTopic));
         context.getRegistry().bind("lifecycleBatch", new LifecycleBatch.Strategy());
+        // Camel 4 hands a completed aggregate to a single "Aggregator" thread unless told otherwise: every batch of
+        // every consumer would be committed by that one thread while the consumers poll on, unthrottled. This
+        // executor runs the batch in the thread that completed it, so each consumer commits its own batches.
+        context.getRegistry().bind("inCallerThread", new SynchronousExecutorService());
         context.getRegistry().bind("presenceStore", new PresenceStore(dataSource,
                 props.getLong("presence.version-reset-gap-ms", 1_800_000L), metrics,
                 new ConsumerCircuitBreaker(context, breaker, "lifecycle-events-sqs"), new DeadLetterSender(context)));

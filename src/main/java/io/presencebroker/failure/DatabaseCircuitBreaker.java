@@ -3,6 +3,8 @@ package io.presencebroker.failure;
 import javax.sql.DataSource;
 
 import io.presencebroker.health.DatabaseHealthCheck;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
 import org.apache.camel.throttling.ThrottlingExceptionHalfOpenHandler;
 import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.slf4j.Logger;
@@ -25,7 +27,19 @@ public final class DatabaseCircuitBreaker {
     public static ThrottlingExceptionRoutePolicy create(DataSource dataSource, int failureThreshold, long failureWindowMillis,
                                                         long halfOpenAfterMillis) {
         ThrottlingExceptionRoutePolicy policy =
-                new ThrottlingExceptionRoutePolicy(failureThreshold, failureWindowMillis, halfOpenAfterMillis, null);
+                new ThrottlingExceptionRoutePolicy(failureThreshold, failureWindowMillis, halfOpenAfterMillis, null) {
+                    @Override
+                    public void onExchangeDone(Route route, Exchange exchange) {
+                        // While open, only the policy's half-open timer may decide. Exchanges still in flight when
+                        // the circuit opened (the batch is committed in the consumer's thread) would otherwise run
+                        // the same check from their threads; its re-open replaces the timer while the timer's own
+                        // task cancels "the" timer, and the chain of checks can end with the consumer suspended for
+                        // good (seen in DatabaseOutageTest).
+                        if (!"opened".equals(getStateAsString())) {
+                            super.onExchangeDone(route, exchange);
+                        }
+                    }
+                };
         policy.setHalfOpenHandler(new DatabaseReachable(dataSource));
         policy.setStateLoggingLevel("DEBUG");
         return policy;
