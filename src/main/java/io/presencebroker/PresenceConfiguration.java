@@ -3,6 +3,8 @@ package io.presencebroker;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 
 import javax.sql.DataSource;
 
@@ -18,13 +20,13 @@ import io.presencebroker.health.SqsHealthCheck;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.presencebroker.failure.ConsumerCircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
+import io.presencebroker.store.BatchExecutors;
 import io.presencebroker.store.EventRows;
 import io.presencebroker.store.LifecycleBatch;
 import io.presencebroker.store.PresenceStore;
 import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.apache.camel.util.concurrent.SynchronousExecutorService;
 import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,10 +95,16 @@ public class PresenceConfiguration implements CamelConfiguration {
         context.getRegistry().bind("chatTopic", chatTopic);
         context.getRegistry().bind("eventRows", new EventRows(chatTopic));
         context.getRegistry().bind("lifecycleBatch", new LifecycleBatch.Strategy());
-        // Camel 4 hands a completed aggregate to a single "Aggregator" thread unless told otherwise: every batch of
-        // every consumer would be committed by that one thread while the consumers poll on, unthrottled. This
-        // executor runs the batch in the thread that completed it, so each consumer commits its own batches.
-        context.getRegistry().bind("inCallerThread", new SynchronousExecutorService());
+        // each consumer commits its own batches, in its own thread (not Camel's single shared "Aggregator" thread)
+        BatchExecutors batchExecutors = new BatchExecutors();
+        context.getRegistry().bind("lifecycleBatchCompletion", ExecutorService.class, batchExecutors.completion());
+        context.getRegistry().bind("lifecycleBatchTimeoutChecker", ScheduledExecutorService.class,
+                batchExecutors.timeoutChecker());
+        try {
+            context.addService(batchExecutors, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
         context.getRegistry().bind("presenceStore", new PresenceStore(dataSource,
                 props.getLong("presence.version-reset-gap-ms", 1_800_000L), metrics,
                 new ConsumerCircuitBreaker(context, breaker, "lifecycle-events-sqs"), new DeadLetterSender(context)));

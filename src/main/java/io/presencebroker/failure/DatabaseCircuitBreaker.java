@@ -28,8 +28,10 @@ public final class DatabaseCircuitBreaker {
                                                         long halfOpenAfterMillis) {
         ThrottlingExceptionRoutePolicy policy =
                 new ThrottlingExceptionRoutePolicy(failureThreshold, failureWindowMillis, halfOpenAfterMillis, null) {
+                    // synchronized: the "opened" check and the opening it may lead to must not interleave between
+                    // threads (two openings in a row leave the first half-open timer cancelling the second one's)
                     @Override
-                    public void onExchangeDone(Route route, Exchange exchange) {
+                    public synchronized void onExchangeDone(Route route, Exchange exchange) {
                         // While open, only the policy's half-open timer may decide. Exchanges still in flight when
                         // the circuit opened (the batch is committed in the consumer's thread) would otherwise run
                         // the same check from their threads; its re-open replaces the timer while the timer's own

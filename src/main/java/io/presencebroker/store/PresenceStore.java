@@ -73,6 +73,7 @@ public class PresenceStore {
                 metrics.countApplied(item.eventType(), item.eventTimestamp(), any(applied, 0, applied.length));
             } catch (SQLException e) {
                 if (!FailureClassifier.isPermanent(e)) {
+                    breaker.failure(e);
                     throw e;
                 }
                 deadLetters.send(item, e, "lifecycle-events-apply");
