@@ -23,11 +23,14 @@ import org.apache.camel.support.service.ServiceSupport;
  */
 public final class BatchExecutors extends ServiceSupport {
 
-    private final ScheduledExecutorService timeoutChecker = Executors.newSingleThreadScheduledExecutor(
-            r -> daemon(r, "lifecycle-batch-timeout-checker"));
+    private volatile Thread checkerThread;
+    private final ScheduledExecutorService timeoutChecker = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = daemon(r, "lifecycle-batch-timeout-checker");
+        checkerThread = t;
+        return t;
+    });
     private final ExecutorService timedOutBatches = Executors.newSingleThreadExecutor(
             r -> daemon(r, "lifecycle-batch-timed-out"));
-    private volatile Thread checkerThread;
     private final ExecutorService completion = new CallerOrHandOff();
 
     public ScheduledExecutorService timeoutChecker() {
@@ -38,12 +41,9 @@ public final class BatchExecutors extends ServiceSupport {
         return completion;
     }
 
-    private Thread daemon(Runnable r, String name) {
+    private static Thread daemon(Runnable r, String name) {
         Thread t = new Thread(r, name);
         t.setDaemon(true);
-        if (name.endsWith("checker")) {
-            checkerThread = t;
-        }
         return t;
     }
 
