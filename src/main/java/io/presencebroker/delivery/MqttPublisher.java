@@ -7,6 +7,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import io.presencebroker.mqtt.MqttShutdown;
 import org.apache.camel.Service;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -100,23 +101,7 @@ public class MqttPublisher implements Service {
         if (connector != null) {
             connector.shutdownNow();
         }
-        // Paho cancels its automatic-reconnect timer only after a successful reconnect: switch it off first, or a
-        // client stopped while the broker is unreachable goes on reconnecting
-        options.setAutomaticReconnect(false);
-        try {
-            if (client.isConnected()) {
-                client.disconnect(2_000);
-            } else {
-                client.disconnectForcibly(0, 1_000, false); // also ends a connect in progress
-            }
-        } catch (MqttException e) {
-            LOG.debug("MQTT disconnect: {}", e.getMessage());
-        }
-        try {
-            client.close(true);
-        } catch (MqttException e) {
-            LOG.warn("Delivery MQTT client {} did not close: {}", client.getClientId(), e.getMessage());
-        }
+        MqttShutdown.shutdown(client, options, 2_000);
     }
 
     /**
@@ -124,8 +109,8 @@ public class MqttPublisher implements Service {
      * HiveMQ CE 10, AWS IoT Core 100) instead of failing with "too many publishes in progress" when more consumers
      * publish at once than the broker allows: those would otherwise fall back to push although the socket was there.
      * The wait for a slot, the retries of a publish Paho still refuses as too many in flight and the wait for the
-     * PUBACK share one deadline, the publish timeout; a publish while disconnected still fails at once. The limit is the one of the first connection
-     * (reconnects go to the same broker URL).
+     * PUBACK share one deadline, the publish timeout; a publish while disconnected still fails at once. The limit is
+     * the one of the first connection (reconnects go to the same broker URL).
      */
     static final class InFlightLimitedClient extends MqttClient {
 

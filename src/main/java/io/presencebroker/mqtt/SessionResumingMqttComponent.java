@@ -17,8 +17,6 @@ import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttClientPersistence;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * camel-paho-mqtt5 (same URI, options and producer) with one fix in the consumer, bound as {@code paho-mqtt5}.
@@ -35,8 +33,6 @@ import org.slf4j.LoggerFactory;
  * failure were never affected: paho's automatic reconnect keeps the callback.
  */
 public class SessionResumingMqttComponent extends PahoMqtt5Component {
-
-    private static final Logger LOG = LoggerFactory.getLogger(SessionResumingMqttComponent.class);
 
     @Override
     protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
@@ -133,27 +129,9 @@ public class SessionResumingMqttComponent extends PahoMqtt5Component {
             setManualAcks(manualAcks);
         }
 
-        /**
-         * Disconnects and closes for good. Paho cancels its automatic-reconnect timer only after a successful
-         * reconnect, so a client stopped while the broker is unreachable would otherwise go on reconnecting (and,
-         * with the same client id, take the session from the client of the next start, back and forth).
-         */
+        /** Disconnects and closes for good (and stops Paho's reconnect attempts). */
         void shutdown() {
-            options.setAutomaticReconnect(false);
-            try {
-                if (isConnected()) {
-                    disconnect();
-                } else {
-                    disconnectForcibly(0, 1_000, false); // also ends a connect in progress
-                }
-            } catch (MqttException e) {
-                LOG.debug("MQTT disconnect of {} failed: {}", getClientId(), e.getMessage());
-            }
-            try {
-                close(true);
-            } catch (MqttException e) {
-                LOG.warn("MQTT client {} did not close: {}", getClientId(), e.getMessage());
-            }
+            MqttShutdown.shutdown(this, options, 30_000);
         }
 
         @Override
