@@ -4,12 +4,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.presencebroker.event.InvalidEventException;
+import io.presencebroker.json.StrictJson;
 
 /**
  * Turns an outbox SQS message body into a validated {@link OutboxMessage}. Everything that cannot be delivered is an
@@ -23,10 +20,6 @@ public class OutboxMessageParser {
     public static final int MAX_PUSH_TITLE_LENGTH = 256;
     public static final int MAX_PUSH_BODY_LENGTH = 4096;
 
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
-
     private final int maxRecipients;
 
     public OutboxMessageParser(int maxRecipients) {
@@ -34,18 +27,7 @@ public class OutboxMessageParser {
     }
 
     public OutboxMessage parse(String body) {
-        if (body == null || body.isBlank()) {
-            throw new InvalidEventException("empty body");
-        }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(body.strip());
-        } catch (JsonProcessingException e) {
-            throw new InvalidEventException("body is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidEventException("body is not a JSON object");
-        }
+        JsonNode root = StrictJson.readObject(body);
         String messageId = text(root, "messageId", MAX_ID_LENGTH);
         String chatId = text(root, "chatId", MAX_CHAT_ID_LENGTH);
         String senderId = text(root, "senderId", MAX_ID_LENGTH);

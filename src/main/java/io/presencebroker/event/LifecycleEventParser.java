@@ -10,11 +10,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.presencebroker.json.StrictJson;
 import io.presencebroker.store.LifecycleBatch;
 import io.presencebroker.store.RowUpdate;
 import org.apache.camel.Exchange;
@@ -32,10 +29,6 @@ public class LifecycleEventParser {
     public static final int MAX_REASON_LENGTH = 64;
 
     public static final String EVENT_TYPE_PROPERTY = "eventType";
-
-    private static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/=\\r\\n]+");
 
@@ -71,16 +64,7 @@ public class LifecycleEventParser {
         if (!json.startsWith("{") && BASE64.matcher(json).matches()) {
             json = decodeBase64(json);
         }
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new InvalidEventException("body is not valid JSON: " + e.getOriginalMessage());
-        }
-        if (root == null || !root.isObject()) {
-            throw new InvalidEventException("body is not a JSON object");
-        }
-        return validate(root);
+        return validate(StrictJson.readObject(json));
     }
 
     private static String decodeBase64(String text) {
@@ -106,6 +90,12 @@ public class LifecycleEventParser {
     }
 
     private LifecycleEvent validate(JsonNode root) {
+        if (isOtherAwsEvent(root)) {
+            // registry, jobs and other AWS IoT events that share $aws/events/ (when an account turns them on):
+            // AWS's own, well-formed, not ours to apply; counted as ignored, never dead-lettered
+            return new LifecycleEvent(null, root.get("timestamp").longValue(), root.get("eventType").textValue(),
+                    null, null, null, null);
+        }
         String clientId = requiredText(root, "clientId", MAX_CLIENT_ID_LENGTH);
         long timestamp = requiredLong(root, "timestamp");
         long now = clock.millis();
@@ -136,6 +126,23 @@ public class LifecycleEventParser {
             return new LifecycleEvent(clientId, timestamp, eventType, session, version, reason, null);
         }
         return new LifecycleEvent(clientId, timestamp, eventType, session, null, null, topics(root));
+    }
+
+    /**
+     * The envelope of the other AWS IoT event kinds on {@code $aws/events/} (registry: THING_EVENT, THING_TYPE_EVENT,
+     * THING_GROUP_EVENT, ...; jobs: JOB, JOB_EXECUTION, ...): a textual eventType that is not a lifecycle type, a
+     * textual eventId, a numeric timestamp, and no clientId. Lifecycle events carry no eventId.
+     */
+    static boolean isOtherAwsEvent(JsonNode root) {
+        JsonNode type = root.get("eventType");
+        JsonNode id = root.get("eventId");
+        JsonNode ts = root.get("timestamp");
+        return type != null && type.isTextual() && !type.textValue().isEmpty()
+                && !LifecycleEvent.isPresence(type.textValue()) && !LifecycleEvent.isSubscription(type.textValue())
+                && !"connect_failed".equals(type.textValue())
+                && id != null && id.isTextual() && !id.textValue().isEmpty()
+                && ts != null && ts.isIntegralNumber() && ts.canConvertToLong()
+                && !root.has("clientId");
     }
 
     private static List<String> topics(JsonNode root) {

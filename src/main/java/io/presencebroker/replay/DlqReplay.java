@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.presencebroker.json.StrictJson;
 import io.presencebroker.Settings;
 import io.presencebroker.SqsClients;
 import io.presencebroker.failure.DeadLetterAttributes;
@@ -30,7 +30,6 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  */
 public final class DlqReplay {
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final int HOLD_SECONDS = 300;
 
     /** Command-line options. */
@@ -262,12 +261,7 @@ public final class DlqReplay {
     }
 
     private static JsonNode json(String text) {
-        try {
-            JsonNode node = text == null ? null : MAPPER.readTree(text);
-            return node != null && node.isObject() ? node : null;
-        } catch (Exception e) {
-            return null;
-        }
+        return StrictJson.objectOrNull(text);
     }
 
     private static String text(JsonNode node, String field) {

@@ -60,6 +60,20 @@ class LifecycleEventParserTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "registry thing event | `{\"eventType\":\"THING_EVENT\",\"eventId\":\"f5ae9b94\",\"timestamp\":1234567890123,\"operation\":\"CREATED\",\"accountId\":\"123456789012\",\"thingId\":\"b604f69c\",\"thingName\":\"MyThing\",\"versionNumber\":1,\"thingTypeName\":null,\"attributes\":{}}` | THING_EVENT",
+        "jobs event           | `{\"eventType\":\"JOB\",\"eventId\":\"7364ffd1\",\"timestamp\":1234567890,\"operation\":\"completed\",\"jobId\":\"27450507\",\"status\":\"COMPLETED\"}` | JOB",
+    })
+    void otherAwsIotEventKindsAreWellFormedButNotLifecycleEvents(String name, String body, String type) {
+        LifecycleEvent e = parser.parse(body);
+
+        assertThat(e.eventType()).isEqualTo(type);
+        assertThat(e.isPresence()).isFalse();
+        assertThat(e.isSubscription()).isFalse();
+        assertThat(e.clientId()).isNull();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
         "empty                 | ``                                                                      | empty body",
         "blank                 | `   `                                                                   | empty body",
         "not json              | `hello world`                                                           | not valid JSON",
@@ -67,6 +81,11 @@ class LifecycleEventParserTest {
         "array                 | `[1]`                                                                   | not a JSON object",
         "number                | `42`                                                                    | base64",
         "duplicate key         | `{\"clientId\":\"u\",\"clientId\":\"v\"}`                               | not valid JSON",
+        "trailing braces       | `{\"clientId\":\"u\",\"timestamp\":1,\"eventType\":\"x\"}}}}`       | content after its JSON value",
+        "two objects           | `{\"clientId\":\"u\",\"timestamp\":1,\"eventType\":\"x\"} {}`       | content after its JSON value",
+        "trailing word         | `{\"clientId\":\"u\",\"timestamp\":1,\"eventType\":\"x\"} null`     | content after its JSON value",
+        "lifecycle, no client  | `{\"eventId\":\"e\",\"timestamp\":1,\"eventType\":\"connected\"}`   | clientId is missing",
+        "AWS-like, no eventId  | `{\"timestamp\":1,\"eventType\":\"THING_EVENT\"}`                     | clientId is missing",
         "missing clientId      | `{\"timestamp\":1,\"eventType\":\"x\"}`                                 | clientId is missing",
         "empty clientId        | `{\"clientId\":\"\",\"timestamp\":1,\"eventType\":\"x\"}`               | clientId is empty",
         "numeric clientId      | `{\"clientId\":5,\"timestamp\":1,\"eventType\":\"x\"}`                  | clientId is not a string",
