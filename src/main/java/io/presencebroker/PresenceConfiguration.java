@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
@@ -15,6 +16,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.presencebroker.event.ChatTopic;
 import io.presencebroker.event.LifecycleEventParser;
 import io.presencebroker.failure.DatabaseCircuitBreaker;
+import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.health.ConsumerHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.SqsHealthCheck;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
@@ -86,11 +89,19 @@ public class PresenceConfiguration implements CamelConfiguration {
                 props.getLong("presence.max-future-skew-ms", 86_400_000L)));
         PresenceMetrics metrics = new PresenceMetrics(meters);
         context.getRegistry().bind("presenceMetrics", metrics);
-        ThrottlingExceptionRoutePolicy breaker = DatabaseCircuitBreaker.create(dataSource,
+        FailurePolicy failures = new FailurePolicy(props.getInt("presence.poison.max-receives", 5));
+        context.getRegistry().bind("failurePolicy", failures);
+        // the breaker resumes the consumer once the database answers, takes writes, and runs the service's statements
+        AtomicReference<PresenceStore> store = new AtomicReference<>();
+        ThrottlingExceptionRoutePolicy breaker = DatabaseCircuitBreaker.create(() -> {
+                    String problem = DatabaseHealthCheck.problem(dataSource);
+                    return problem != null ? problem : store.get().statementProblem();
+                },
                 props.getInt("presence.circuit-breaker.failure-threshold", 5),
                 props.getLong("presence.circuit-breaker.failure-window-ms", 30_000L),
                 props.getLong("presence.circuit-breaker.half-open-after-ms", 5_000L));
         context.getRegistry().bind("databaseCircuitBreaker", breaker);
+        context.getRegistry().bind("consumerHealthCheck", new ConsumerHealthCheck(breaker));
         ChatTopic chatTopic = new ChatTopic(props.get("presence.chat-topic.pattern", null));
         context.getRegistry().bind("chatTopic", chatTopic);
         context.getRegistry().bind("eventRows", new EventRows(chatTopic));
@@ -105,9 +116,9 @@ public class PresenceConfiguration implements CamelConfiguration {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-        context.getRegistry().bind("presenceStore", new PresenceStore(dataSource,
-                props.getLong("presence.version-reset-gap-ms", 1_800_000L), metrics,
-                new ConsumerCircuitBreaker(context, breaker, "lifecycle-events-sqs"), new DeadLetterSender(context)));
+        store.set(new PresenceStore(dataSource, props.getLong("presence.version-reset-gap-ms", 1_800_000L), metrics,
+                new ConsumerCircuitBreaker(context, breaker, "lifecycle-events-sqs"), new DeadLetterSender(context), failures));
+        context.getRegistry().bind("presenceStore", store.get());
     }
 
     private static MeterRegistry meterRegistry(CamelContext context) {

@@ -76,10 +76,13 @@ public class SqsBatchAcknowledger extends ServiceSupport {
         }
     }
 
-    /** Route step after a batch has been committed: deletes all its messages. */
+    /** Route step after a batch has been committed: deletes its messages (all but those left on the queue). */
     public void ack(LifecycleBatch batch) {
         List<String> receipts = new ArrayList<>(MAX_BATCH);
         for (LifecycleBatch.Item item : batch.items()) {
+            if (batch.isLeftOnQueue(item)) {
+                continue;
+            }
             receipts.add(item.receiptHandle());
             if (receipts.size() == MAX_BATCH) {
                 flush(receipts);

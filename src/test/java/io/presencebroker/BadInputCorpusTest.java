@@ -93,6 +93,9 @@ class BadInputCorpusTest {
         m.put(b64("{\"clientId\":".getBytes(StandardCharsets.UTF_8)), "not valid JSON");
         m.put(event("\"ruleName\":\"presence_lifecycle_to_sqs\",\"topic\":\"$aws/events/presence/connected/u\",\"clientId\":\"u\","
                 + "\"base64OriginalPayload\":\"e30=\",\"failures\":[]"), "timestamp is missing");
+        m.put(EventJson.connected("trailing", T, "s", 1) + "}}}", "content after its JSON value");
+        m.put(EventJson.connected("two-objects", T, "s", 1) + EventJson.connected("two-objects", T, "s", 2),
+                "content after its JSON value");
         // 256 KiB: the body is dead-lettered whole (the reason attributes still fit)
         String huge = "{\"clientId\":\"" + "h".repeat(256 * 1024 - 2048) + "\",\"timestamp\":1,\"eventType\":\"connected\"}";
         m.put(huge, "longer than 128");
@@ -107,7 +110,13 @@ class BadInputCorpusTest {
                 EventJson.connectFailed("ign-1", T, "s"),
                 "{\"clientId\":\"ign-2\",\"timestamp\":" + T + ",\"eventType\":\"session_resumed\"}",
                 EventJson.subscription("subscribed", "ign-3", T, "s", List.of("app/ign-3/notifications")),
-                EventJson.subscription("subscribed", "ign-4", T, "s", List.of("app/ign-4/chat/+", "app/+/chat/1", "#")));
+                EventJson.subscription("subscribed", "ign-4", T, "s", List.of("app/ign-4/chat/+", "app/+/chat/1", "#")),
+                // other AWS IoT event kinds on $aws/events/ (registry, jobs): an eventId, no clientId
+                "{\"eventType\":\"THING_EVENT\",\"eventId\":\"f5ae9b94\",\"timestamp\":" + T + ",\"operation\":\"CREATED\","
+                        + "\"accountId\":\"123456789012\",\"thingId\":\"b604f69c\",\"thingName\":\"MyThing\",\"versionNumber\":1,"
+                        + "\"thingTypeName\":null,\"attributes\":{}}",
+                "{\"eventType\":\"JOB\",\"eventId\":\"7364ffd1\",\"timestamp\":1764151200,\"operation\":\"completed\","
+                        + "\"jobId\":\"27450507\",\"status\":\"COMPLETED\"}");
         String sqlClient = "robert'); DROP TABLE client_presence;--";
         String sqlTopic = "app/x/chat/1' OR '1'='1";
 
@@ -145,7 +154,7 @@ class BadInputCorpusTest {
                         .contains(bad.get(letter.body()));
             }
             assertThat(metrics.value("connect_failed", "ignored")).isEqualTo(1.0);
-            assertThat(metrics.value("other", "ignored")).isEqualTo(1.0);
+            assertThat(metrics.value("other", "ignored")).as("unknown type, THING_EVENT, JOB").isEqualTo(3.0);
             assertThat(metrics.value("subscribed", "ignored_topic")).isEqualTo(4.0);
             assertThat(broker.context().getStatus().isStarted()).as("still running").isTrue();
             System.out.printf("corpus: %d bad kinds dead-lettered with reasons, %d ignored and counted, %d valid applied, lost 0%n",

@@ -1,8 +1,7 @@
 package io.presencebroker.failure;
 
-import javax.sql.DataSource;
+import java.util.function.Supplier;
 
-import io.presencebroker.health.DatabaseHealthCheck;
 import org.apache.camel.Exchange;
 import org.apache.camel.Route;
 import org.apache.camel.throttling.ThrottlingExceptionHalfOpenHandler;
@@ -24,7 +23,11 @@ public final class DatabaseCircuitBreaker {
     private DatabaseCircuitBreaker() {
     }
 
-    public static ThrottlingExceptionRoutePolicy create(DataSource dataSource, int failureThreshold, long failureWindowMillis,
+    /**
+     * @param probe what is wrong with the database for this service now, or null: checked while open, every
+     *              {@code halfOpenAfter}, and the consumer resumes only when it answers null
+     */
+    public static ThrottlingExceptionRoutePolicy create(Supplier<String> probe, int failureThreshold, long failureWindowMillis,
                                                         long halfOpenAfterMillis) {
         ThrottlingExceptionRoutePolicy policy =
                 new ThrottlingExceptionRoutePolicy(failureThreshold, failureWindowMillis, halfOpenAfterMillis, null) {
@@ -37,26 +40,34 @@ public final class DatabaseCircuitBreaker {
                         // the same check from their threads; its re-open replaces the timer while the timer's own
                         // task cancels "the" timer, and the chain of checks can end with the consumer suspended for
                         // good (seen in DatabaseOutageTest).
-                        if (!"opened".equals(getStateAsString())) {
+                        if (!"opened".equals(getStateAsString()) && countsForTheBreaker(exchange)) {
                             super.onExchangeDone(route, exchange);
                         }
                     }
                 };
-        policy.setHalfOpenHandler(new DatabaseReachable(dataSource));
+        policy.setHalfOpenHandler(new DatabaseReachable(probe));
         policy.setStateLoggingLevel("DEBUG");
         return policy;
     }
 
-    static final class DatabaseReachable implements ThrottlingExceptionHalfOpenHandler {
-        private final DataSource dataSource;
+    /**
+     * Only the environment's faults open the circuit: a message's own fault is dead-lettered (handled), and an
+     * unexpected failure of one message (a poison message) must not suspend the consumption of all the others.
+     */
+    static boolean countsForTheBreaker(Exchange exchange) {
+        return exchange.getException() == null || FailureClassifier.isEnvironmental(exchange.getException());
+    }
 
-        DatabaseReachable(DataSource dataSource) {
-            this.dataSource = dataSource;
+    static final class DatabaseReachable implements ThrottlingExceptionHalfOpenHandler {
+        private final Supplier<String> probe;
+
+        DatabaseReachable(Supplier<String> probe) {
+            this.probe = probe;
         }
 
         @Override
         public boolean isReadyToBeClosed() {
-            String problem = DatabaseHealthCheck.problem(dataSource);
+            String problem = probe.get();
             if (problem == null) {
                 LOG.info("Database reachable again: the consumer resumes");
                 return true;

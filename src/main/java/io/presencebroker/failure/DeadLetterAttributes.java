@@ -41,7 +41,9 @@ public final class DeadLetterAttributes {
         // producer never sends Camel headers as attributes)
         in.removeHeaders("*", "Camel*");
         in.setHeader(ERROR_TYPE, reason == null ? "Unknown" : reason.getClass().getSimpleName());
-        in.setHeader(ERROR_MESSAGE, reason == null ? "no exception recorded" : safe(reason.getMessage()));
+        String prefix = FailureClassifier.classify(failure) == FailureClassifier.Kind.UNEXPECTED
+                ? "poison message, failed on receive " + receiveCount + " while other events were applied: " : "";
+        in.setHeader(ERROR_MESSAGE, reason == null ? "no exception recorded" : safe(prefix + reason.getMessage()));
         in.setHeader(ROUTE_ID, routeId == null ? exchange.getFromRouteId() : routeId);
         in.setHeader(FAILED_AT, Instant.now().toString());
         if (receiveCount != null) {
@@ -94,9 +96,14 @@ public final class DeadLetterAttributes {
     }
 
     private static String receiveCount(Object attributes) {
+        return sqsAttribute(attributes, "ApproximateReceiveCount");
+    }
+
+    /** One SQS system attribute of a received message (header CamelAwsSqsAttributes), or null. */
+    static String sqsAttribute(Object attributes, String name) {
         if (attributes instanceof Map<?, ?> map) {
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                if (String.valueOf(e.getKey()).equals("ApproximateReceiveCount")) {
+                if (String.valueOf(e.getKey()).equals(name)) {
                     return String.valueOf(e.getValue());
                 }
             }

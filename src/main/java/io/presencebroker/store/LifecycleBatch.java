@@ -1,8 +1,11 @@
 package io.presencebroker.store;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
@@ -22,9 +25,19 @@ public final class LifecycleBatch {
     }
 
     private final List<Item> items = new ArrayList<>();
+    private final Set<Item> leftOnQueue = Collections.newSetFromMap(new IdentityHashMap<>());
 
     public List<Item> items() {
         return items;
+    }
+
+    /** Not to be deleted: this item failed and is to come back after the visibility timeout. */
+    public void leaveOnQueue(Item item) {
+        leftOnQueue.add(item);
+    }
+
+    public boolean isLeftOnQueue(Item item) {
+        return leftOnQueue.contains(item);
     }
 
     public List<RowUpdate> rows() {

@@ -13,7 +13,10 @@ import io.presencebroker.PresenceMetrics;
 import io.presencebroker.failure.ConsumerCircuitBreaker;
 import io.presencebroker.failure.FailureClassifier;
 import io.presencebroker.failure.DeadLetterSender;
+import io.presencebroker.failure.FailurePolicy;
 import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Applies row updates to MySQL: all those of a polled batch in one transaction (updates in key order, so concurrent
@@ -22,40 +25,47 @@ import org.apache.camel.Exchange;
  */
 public class PresenceStore {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceStore.class);
+    /** The key of the probe row of {@link #statementProblem()} (never committed). */
+    static final String PROBE_ID = "presence-broker-probe";
+
     private final DataSource dataSource;
     private final long resetGapMillis;
     private final PresenceMetrics metrics;
     private final ConsumerCircuitBreaker breaker;
     private final DeadLetterSender deadLetters;
+    private final FailurePolicy failures;
 
     public PresenceStore(DataSource dataSource, long resetGapMillis, PresenceMetrics metrics, ConsumerCircuitBreaker breaker,
-                         DeadLetterSender deadLetters) {
+                         DeadLetterSender deadLetters, FailurePolicy failures) {
         this.dataSource = dataSource;
         this.resetGapMillis = resetGapMillis;
         this.metrics = metrics;
         this.breaker = breaker;
         this.deadLetters = deadLetters;
+        this.failures = failures;
     }
 
     /**
-     * Route step for a {@link LifecycleBatch}: one transaction for the whole batch. A transient failure propagates
-     * (retried, then the messages stay on the queue); a permanent one (a value the schema cannot hold) falls back
-     * to one transaction per event, so that only the offending events are dead-lettered.
+     * Route step for a {@link LifecycleBatch}: one transaction for the whole batch. An environment failure propagates
+     * (retried, then the messages stay on the queue, and the circuit breaker hears of it); any other failure falls
+     * back to one transaction per event, so that only the offending events are dead-lettered (their own fault, or a
+     * poison message) or left on the queue (an unexpected failure not yet known to be the message's).
      */
-    public void applyBatch(Exchange exchange) throws SQLException {
+    public void applyBatch(Exchange exchange) throws Exception {
         LifecycleBatch batch = exchange.getIn().getBody(LifecycleBatch.class);
         List<LifecycleBatch.Item> items = batch.items();
         List<RowUpdate> rows = batch.rows();
         boolean[] applied;
         try {
             applied = apply(rows);
-            breaker.success();
-        } catch (SQLException e) {
-            if (!FailureClassifier.isPermanent(e)) {
+            committed();
+        } catch (Exception e) {
+            if (FailureClassifier.isEnvironmental(e)) {
                 breaker.failure(e);
                 throw e;
             }
-            applyOneByOne(exchange, items);
+            applyOneByOne(batch);
             return;
         }
         int r = 0;
@@ -65,28 +75,64 @@ public class PresenceStore {
         }
     }
 
-    private void applyOneByOne(Exchange exchange, List<LifecycleBatch.Item> items) throws SQLException {
-        List<String> deadLettered = new ArrayList<>();
-        for (LifecycleBatch.Item item : items) {
+    private void applyOneByOne(LifecycleBatch batch) throws Exception {
+        for (LifecycleBatch.Item item : batch.items()) {
             try {
                 boolean[] applied = apply(item.rows());
+                committed();
                 metrics.countApplied(item.eventType(), item.eventTimestamp(), any(applied, 0, applied.length));
-            } catch (SQLException e) {
-                if (!FailureClassifier.isPermanent(e)) {
+            } catch (Exception e) {
+                FailureClassifier.Kind kind = FailureClassifier.classify(e);
+                if (kind == FailureClassifier.Kind.ENVIRONMENT) {
                     breaker.failure(e);
                     throw e;
                 }
+                if (kind == FailureClassifier.Kind.UNEXPECTED && !failures.isPoison(item.sqsAttributes())) {
+                    LOG.warn("Unexpected failure applying message {}, left on the queue for redelivery: {}", item.messageId(), e.toString());
+                    metrics.count(item.eventType(), "retry_later");
+                    batch.leaveOnQueue(item);
+                    continue;
+                }
                 deadLetters.send(item, e, "lifecycle-events-apply");
-                deadLettered.add(item.receiptHandle());
             }
         }
-        exchange.setProperty("deadLettered", deadLettered);
+    }
+
+    private void committed() {
+        breaker.success();
+        failures.committed();
+    }
+
+    /**
+     * Runs the statements of an update on a probe row in a transaction that is rolled back: null when the database
+     * would take them (reachable, writable, privileges, tables and columns as this version expects), else what is
+     * wrong. The circuit breaker's probe: a consumer suspended by an environment fault resumes only once it is gone.
+     */
+    public String statementProblem() {
+        List<RowUpdate> probe = List.of(
+                new RowUpdate.Presence(PROBE_ID, true, 0, 0, PROBE_ID, null),
+                new RowUpdate.Subscription(PROBE_ID, PROBE_ID, PROBE_ID, true, 0, PROBE_ID));
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                boolean[] applied = new boolean[2];
+                upsert(c, probe, List.of(0), applied, PresenceSql.UPDATE_PRESENCE, PresenceSql.INSERT_PRESENCE);
+                upsert(c, probe, List.of(1), applied, PresenceSql.UPDATE_SUBSCRIPTION, PresenceSql.INSERT_SUBSCRIPTION);
+                return null;
+            } finally {
+                c.rollback();
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            return "the database refuses the service's statements (error " + e.getErrorCode() + "): " + e.getMessage();
+        }
     }
 
     /** Route step for one event (the MQTT source): its updates in one transaction. */
     public void applyEvent(Exchange exchange) throws SQLException {
         LifecycleBatch.Item item = LifecycleBatch.item(exchange);
         boolean[] applied = apply(item.rows());
+        failures.committed();
         metrics.countApplied(item.eventType(), item.eventTimestamp(), any(applied, 0, applied.length));
     }
 
