@@ -24,17 +24,30 @@ public final class TestQueues implements AutoCloseable {
         return sqs.getQueueUrl(b -> b.queueName(queue)).queueUrl();
     }
 
+    /** Sends in batches of at most 10 messages and 256 KiB (SQS's limits for one SendMessageBatch). */
     public void send(String queue, List<String> bodies) {
         String url = url(queue);
-        for (int from = 0; from < bodies.size(); from += 10) {
-            List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
-            for (int i = from; i < Math.min(from + 10, bodies.size()); i++) {
-                entries.add(SendMessageBatchRequestEntry.builder().id("m" + i).messageBody(bodies.get(i)).build());
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < bodies.size(); i++) {
+            long size = bodies.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (entries.size() == 10 || (!entries.isEmpty() && bytes + size > 262_144)) {
+                sendBatch(url, entries);
+                entries = new ArrayList<>();
+                bytes = 0;
             }
-            var response = sqs.sendMessageBatch(b -> b.queueUrl(url).entries(entries));
-            if (!response.failed().isEmpty()) {
-                throw new IllegalStateException("send failed: " + response.failed());
-            }
+            entries.add(SendMessageBatchRequestEntry.builder().id("m" + i).messageBody(bodies.get(i)).build());
+            bytes += size;
+        }
+        if (!entries.isEmpty()) {
+            sendBatch(url, entries);
+        }
+    }
+
+    private void sendBatch(String url, List<SendMessageBatchRequestEntry> entries) {
+        var response = sqs.sendMessageBatch(b -> b.queueUrl(url).entries(entries));
+        if (!response.failed().isEmpty()) {
+            throw new IllegalStateException("send failed: " + response.failed());
         }
     }
 
