@@ -18,6 +18,7 @@ import io.presencebroker.event.LifecycleEventParser;
 import io.presencebroker.failure.DatabaseCircuitBreaker;
 import io.presencebroker.health.AuthenticationFailures;
 import io.presencebroker.health.AuthenticationTrackingDataSource;
+import io.presencebroker.health.CredentialRefresh;
 import io.presencebroker.health.DatabaseCredentialsHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.SqsHealthCheck;
@@ -71,6 +72,8 @@ public class PresenceConfiguration implements CamelConfiguration {
         AuthenticationFailures authenticationFailures = new AuthenticationFailures();
         HikariDataSource dataSource = dataSource(props, consumers, meters, authenticationFailures);
         context.getRegistry().bind("presenceDataSource", DataSource.class, dataSource);
+        // presence.db.secret-arn: a refused login reads the secret again (a rotation) instead of waiting for a new task
+        CredentialRefresh.install(context, props, dataSource, authenticationFailures);
         if (Boolean.parseBoolean(props.get("presence.db.migrate", "true"))) {
             Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
             int applied = flyway.migrate().migrationsExecuted;

@@ -1,6 +1,8 @@
 package io.presencebroker.health;
 
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
@@ -34,6 +36,7 @@ public final class AuthenticationFailures {
     private boolean anyVerdict;
     private long failures;
     private String lastFailure;
+    private volatile Runnable onRefusal = () -> { };
 
     public AuthenticationFailures() {
         this(System::nanoTime);
@@ -65,6 +68,12 @@ public final class AuthenticationFailures {
                         lastFailure);
             }
         }
+        onRefusal.run();
+    }
+
+    /** Called after every refused attempt, outside any lock (e.g. {@link CredentialRefresh#onRefusal()}). */
+    public void onRefusal(Runnable listener) {
+        this.onRefusal = listener;
     }
 
     /** A connection was obtained: the credentials work (ends a streak). */
@@ -107,23 +116,35 @@ public final class AuthenticationFailures {
         return authenticationFailure(failure) != null;
     }
 
+    /** The most specific refusal in the chain: one with a refusal's error code, else one with SQL state 28000. */
     private static SQLException authenticationFailure(Throwable failure) {
-        int depth = 0;
-        for (Throwable t = failure; t != null && depth < 20; depth++) {
+        List<SQLException> chain = new ArrayList<>();
+        collect(failure, chain, 0);
+        for (SQLException sql : chain) {
+            if (AUTHENTICATION_ERRORS.contains(sql.getErrorCode())) {
+                return sql;
+            }
+        }
+        for (SQLException sql : chain) {
+            if ("28000".equals(sql.getSQLState())) {
+                return sql;
+            }
+        }
+        return null;
+    }
+
+    private static void collect(Throwable t, List<SQLException> chain, int depth) {
+        for (; t != null && depth < 20; depth++) {
             if (t instanceof SQLException sql) {
-                if (AUTHENTICATION_ERRORS.contains(sql.getErrorCode()) || "28000".equals(sql.getSQLState())) {
-                    return sql;
+                if (chain.contains(sql)) {
+                    return;
                 }
-                SQLException next = sql.getNextException();
-                if (next != null && next != t && t.getCause() != next) {
-                    SQLException viaNext = authenticationFailure(next);
-                    if (viaNext != null) {
-                        return viaNext;
-                    }
+                chain.add(sql);
+                if (sql.getNextException() != null && sql.getNextException() != sql.getCause()) {
+                    collect(sql.getNextException(), chain, depth + 1);
                 }
             }
             t = t.getCause() == t ? null : t.getCause();
         }
-        return null;
     }
 }
