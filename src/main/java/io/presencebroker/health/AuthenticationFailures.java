@@ -116,13 +116,16 @@ public final class AuthenticationFailures {
         return authenticationFailure(failure) != null;
     }
 
-    /** The most specific refusal in the chain: one with a refusal's error code, else one with SQL state 28000. */
+    /**
+     * The most specific refusal in the chain: the innermost one with a refusal's error code (HikariCP's timeout copies
+     * the code and state of the driver's exception, its cause), else one with SQL state 28000.
+     */
     private static SQLException authenticationFailure(Throwable failure) {
         List<SQLException> chain = new ArrayList<>();
         collect(failure, chain, 0);
-        for (SQLException sql : chain) {
-            if (AUTHENTICATION_ERRORS.contains(sql.getErrorCode())) {
-                return sql;
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            if (AUTHENTICATION_ERRORS.contains(chain.get(i).getErrorCode())) {
+                return chain.get(i);
             }
         }
         for (SQLException sql : chain) {

@@ -17,8 +17,10 @@ class AuthenticationFailuresTest {
 
     /** What HikariCP throws when no connection could be made in time: the last connection failure as cause and next. */
     static SQLException poolTimeout(SQLException lastConnectionFailure) {
+        // as HikariCP 6 does: the timeout carries the SQL state and vendor code of the last connection failure
         SQLException e = new SQLTransientConnectionException("presence-db - Connection is not available, request timed"
-                + " out after 500ms", lastConnectionFailure.getSQLState(), lastConnectionFailure);
+                + " out after 500ms", lastConnectionFailure.getSQLState(), lastConnectionFailure.getErrorCode(),
+                lastConnectionFailure);
         e.setNextException(lastConnectionFailure);
         return e;
     }
@@ -39,7 +41,7 @@ class AuthenticationFailuresTest {
         failures.record(poolTimeout(accessDenied()));
         assertThat(failures.failingForMillis()).isEqualTo(4_000);
         assertThat(failures.failures()).isEqualTo(2);
-        assertThat(failures.lastFailure()).contains("error 1045").contains("28000");
+        assertThat(failures.lastFailure()).contains("error 1045").contains("28000").contains("Access denied");
         failures.success();
         assertThat(failures.failingForMillis()).isZero();
         assertThat(failures.lastFailure()).isNull();
