@@ -24,6 +24,12 @@ public final class PresenceBroker implements AutoCloseable {
         overrides.forEach(main::addOverrideProperty);
     }
 
+    /** Binds a bean before the start (tests: e.g. a {@code DatabaseCredentials} source). */
+    public PresenceBroker bind(String name, Object bean) {
+        main.bind(name, bean);
+        return this;
+    }
+
     /** Runs until the JVM is told to stop (SIGTERM or SIGINT); camel-main shuts down gracefully. */
     public void run() throws Exception {
         main.run();

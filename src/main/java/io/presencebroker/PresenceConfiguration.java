@@ -1,6 +1,7 @@
 package io.presencebroker;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +19,10 @@ import io.presencebroker.event.LifecycleEventParser;
 import io.presencebroker.failure.DatabaseCircuitBreaker;
 import io.presencebroker.failure.FailurePolicy;
 import io.presencebroker.health.ConsumerHealthCheck;
+import io.presencebroker.health.AuthenticationFailures;
+import io.presencebroker.health.AuthenticationTrackingDataSource;
+import io.presencebroker.health.CredentialRefresh;
+import io.presencebroker.health.DatabaseCredentialsHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.SqsHealthCheck;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
@@ -67,8 +72,11 @@ public class PresenceConfiguration implements CamelConfiguration {
         SqsClient sqs = SqsClients.create(props, consumers, sqsMetrics);
         context.getRegistry().bind("sqsClient", SqsClient.class, sqs);
 
-        HikariDataSource dataSource = dataSource(props, consumers, meters);
+        AuthenticationFailures authenticationFailures = new AuthenticationFailures();
+        HikariDataSource dataSource = dataSource(props, consumers, meters, authenticationFailures);
         context.getRegistry().bind("presenceDataSource", DataSource.class, dataSource);
+        // presence.db.secret-arn: a refused login reads the secret again (a rotation) instead of waiting for a new task
+        CredentialRefresh.install(context, props, dataSource, authenticationFailures);
         if (Boolean.parseBoolean(props.get("presence.db.migrate", "true"))) {
             Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
             int applied = flyway.migrate().migrationsExecuted;
@@ -76,6 +84,10 @@ public class PresenceConfiguration implements CamelConfiguration {
         }
 
         context.getRegistry().bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
+        // liveness DOWN when the database has refused the credentials for too long (a rotated password): ECS replaces the task
+        context.getRegistry().bind("databaseCredentialsHealthCheck", new DatabaseCredentialsHealthCheck(authenticationFailures,
+                dataSource, Duration.ofSeconds(props.getLong("presence.db.auth-failure-liveness-seconds", 60)),
+                context.getExecutorServiceManager().newSingleThreadExecutor(this, "DatabaseCredentialsProbe")));
         SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, props.get("presence.events-queue", ""));
         context.getRegistry().bind("eventsAcknowledger", acknowledger);
         try {
@@ -144,7 +156,8 @@ public class PresenceConfiguration implements CamelConfiguration {
         }
     }
 
-    private static HikariDataSource dataSource(Settings props, int consumers, MeterRegistry meters) {
+    private static HikariDataSource dataSource(Settings props, int consumers, MeterRegistry meters,
+                                               AuthenticationFailures authenticationFailures) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("presence-db");
         // pool usage (active, idle, pending, timeouts) as hikaricp_* metrics
@@ -173,7 +186,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         // a value the schema cannot hold is an error (dead-lettered), never silently truncated
         config.setConnectionInitSql("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
                 + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
-        return new HikariDataSource(config);
+        return new AuthenticationTrackingDataSource(config, authenticationFailures);
     }
 
 }

@@ -28,8 +28,15 @@ public record SocketStatusRow(String clientId, boolean connected, String chatId,
     }
 
     public static List<SocketStatusRow> readAll() throws SQLException {
+        try (Connection c = TestServices.connection()) {
+            return readAll(c);
+        }
+    }
+
+    /** The whole view, read through the given connection (another server than the shared one). */
+    public static List<SocketStatusRow> readAll(Connection c) throws SQLException {
         List<SocketStatusRow> rows = new ArrayList<>();
-        try (Connection c = TestServices.connection(); Statement st = c.createStatement();
+        try (Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT client_id, is_connected, chat_id, topic FROM socket_status")) {
             while (rs.next()) {
                 rows.add(new SocketStatusRow(rs.getString(1), rs.getBoolean(2), rs.getString(3), rs.getString(4)));
