@@ -25,11 +25,21 @@ public final class FailureClassifier {
      */
     static final Set<Integer> PERMANENT_MYSQL_ERRORS = Set.of(1048, 1264, 1265, 1292, 1366, 1406, 1054, 1064, 1146);
 
+    /**
+     * MySQL/MariaDB error codes of a missing privilege (1044 database, 1142 table, 1143 column, 1227 operation): the
+     * database user lacks a grant, a fault of the environment, never of the message. Transient, although Connector/J
+     * reports some of them as syntax errors.
+     */
+    static final Set<Integer> PRIVILEGE_MYSQL_ERRORS = Set.of(1044, 1142, 1143, 1227);
+
     private FailureClassifier() {
     }
 
     public static boolean isPermanent(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && PRIVILEGE_MYSQL_ERRORS.contains(sql.getErrorCode())) {
+                return false;
+            }
             if (t instanceof InvalidEventException
                     || t instanceof DataTruncation
                     || t instanceof SQLDataException
