@@ -29,13 +29,13 @@ import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.presencebroker.failure.ConsumerCircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.store.BatchExecutors;
+import io.presencebroker.store.DatabaseMigration;
 import io.presencebroker.store.EventRows;
 import io.presencebroker.store.LifecycleBatch;
 import io.presencebroker.store.PresenceStore;
 import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -78,9 +78,9 @@ public class PresenceConfiguration implements CamelConfiguration {
         // presence.db.secret-arn: a refused login reads the secret again (a rotation) instead of waiting for a new task
         CredentialRefresh.install(context, props, dataSource, authenticationFailures);
         if (Boolean.parseBoolean(props.get("presence.db.migrate", "true"))) {
-            Flyway flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load();
-            int applied = flyway.migrate().migrationsExecuted;
-            LOG.info("Database schema at version {} ({} migrations applied now)", flyway.info().current().getVersion(), applied);
+            DatabaseMigration.migrate(dataSource);
+        } else {
+            DatabaseMigration.requireCurrent(dataSource); // migrations run by the `migrate` command, another credential
         }
 
         context.getRegistry().bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));

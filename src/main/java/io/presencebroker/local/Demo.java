@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.presencebroker.Application;
 import io.presencebroker.PresenceBroker;
 import io.presencebroker.event.EventJson;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -29,7 +28,7 @@ public final class Demo {
 
     public static int run(String[] args) throws Exception {
         try (EmbeddedServices services = EmbeddedServices.start(); EmbeddedMqtt mqtt = EmbeddedMqtt.start()) {
-            Map<String, String> props = Application.localProperties(services);
+            Map<String, String> props = LocalMain.localProperties(services);
             props.putAll(mqtt.localProperties(services));
             props.put("presence.mqtt.lifecycle.enabled", "false");
             props.put("presence.api.enabled", "false");

@@ -1,0 +1,29 @@
+package io.presencebroker.failure;
+
+import java.sql.SQLException;
+import java.sql.SQLSyntaxErrorException;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A missing grant is the environment's fault: Connector/J reports "command denied" (1142) as a syntax error, which
+ * would otherwise dead-letter every event while the runtime user lacks a privilege.
+ */
+class PrivilegeErrorClassificationTest {
+
+    @Test
+    void aMissingPrivilegeIsTransient() {
+        for (int code : new int[] {1044, 1142, 1143, 1227}) {
+            SQLException denied = new SQLSyntaxErrorException("command denied to user 'presence_app'", "42000", code);
+            assertThat(FailureClassifier.isPermanent(new IllegalStateException("batch failed", denied))).as("%d", code).isFalse();
+        }
+    }
+
+    @Test
+    void aStatementThatDoesNotFitTheSchemaIsStillPermanent() {
+        assertThat(FailureClassifier.isPermanent(new SQLSyntaxErrorException("Unknown column", "42S22", 1054))).isTrue();
+        assertThat(FailureClassifier.isPermanent(new SQLException("Data too long", "22001", 1406))).isTrue();
+    }
+}
