@@ -17,6 +17,7 @@ import io.presencebroker.event.LifecycleEventParser;
 import io.presencebroker.failure.DatabaseCircuitBreaker;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.SqsHealthCheck;
+import io.presencebroker.metrics.EmfMetrics;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.presencebroker.failure.ConsumerCircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
@@ -91,6 +92,7 @@ public class PresenceConfiguration implements CamelConfiguration {
                 props.getLong("presence.circuit-breaker.failure-window-ms", 30_000L),
                 props.getLong("presence.circuit-breaker.half-open-after-ms", 5_000L));
         context.getRegistry().bind("databaseCircuitBreaker", breaker);
+        EmfMetrics.install(context, props, meters, metrics, breaker);
         ChatTopic chatTopic = new ChatTopic(props.get("presence.chat-topic.pattern", null));
         context.getRegistry().bind("chatTopic", chatTopic);
         context.getRegistry().bind("eventRows", new EventRows(chatTopic));
