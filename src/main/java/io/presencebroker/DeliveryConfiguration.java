@@ -14,6 +14,7 @@ import io.presencebroker.delivery.MqttPublisher;
 import io.presencebroker.delivery.OutboxMessageParser;
 import io.presencebroker.delivery.PresenceApiEngine;
 import io.presencebroker.delivery.PresenceView;
+import io.presencebroker.api.ReadApi;
 import io.presencebroker.mqtt.SessionResumingMqttComponent;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -38,6 +39,7 @@ public class DeliveryConfiguration implements CamelConfiguration {
         if (Boolean.parseBoolean(props.get("presence.api.enabled", "false"))) {
             context.getComponent("platform-http", PlatformHttpComponent.class)
                     .setEngine(new PresenceApiEngine(props.getInt("presence.api.port", 8080)));
+            ReadApi.install(context, props);
         }
 
         if (Boolean.parseBoolean(props.get("presence.mqtt.lifecycle.enabled", "false"))) {

@@ -25,6 +25,7 @@ import io.presencebroker.health.CredentialRefresh;
 import io.presencebroker.health.DatabaseCredentialsHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.SqsHealthCheck;
+import io.presencebroker.metrics.EmfMetrics;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.presencebroker.failure.ConsumerCircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
@@ -114,6 +115,7 @@ public class PresenceConfiguration implements CamelConfiguration {
                 props.getLong("presence.circuit-breaker.half-open-after-ms", 5_000L));
         context.getRegistry().bind("databaseCircuitBreaker", breaker);
         context.getRegistry().bind("consumerHealthCheck", new ConsumerHealthCheck(breaker));
+        EmfMetrics.install(context, props, meters, metrics, breaker);
         ChatTopic chatTopic = new ChatTopic(props.get("presence.chat-topic.pattern", null));
         context.getRegistry().bind("chatTopic", chatTopic);
         context.getRegistry().bind("eventRows", new EventRows(chatTopic));

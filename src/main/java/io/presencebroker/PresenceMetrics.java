@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.presencebroker.metrics.LagWindow;
 
 /**
  * Counts events by type and outcome ({@code presence_events_total}): applied, stale (an older or duplicate event that
@@ -23,6 +24,8 @@ public class PresenceMetrics {
 
     private final Timer lag;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    /** The same lags per interval, for the percentiles of the CloudWatch EMF metrics (metrics/EmfPublisher). */
+    private final LagWindow lagWindow = new LagWindow();
 
     public PresenceMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -45,8 +48,14 @@ public class PresenceMetrics {
     public void countApplied(String eventType, long eventTimestamp, boolean applied) {
         count(eventType, applied ? "applied" : "stale");
         if (eventTimestamp > 0) {
-            lag.record(Math.max(0, System.currentTimeMillis() - eventTimestamp), TimeUnit.MILLISECONDS);
+            long lagMillis = Math.max(0, System.currentTimeMillis() - eventTimestamp);
+            lag.record(lagMillis, TimeUnit.MILLISECONDS);
+            lagWindow.record(lagMillis);
         }
+    }
+
+    public LagWindow lagWindow() {
+        return lagWindow;
     }
 
     public double value(String eventType, String outcome) {

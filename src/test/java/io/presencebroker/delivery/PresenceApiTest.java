@@ -19,14 +19,25 @@ import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestServices;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** GET /presence/{clientId} on the embedded HTTP server, beside the management server on its own port. */
+/**
+ * GET /presence/{clientId} on the embedded HTTP server, beside the management server on its own port: answers with the
+ * bearer token only (401 without), rate-limited (429 beyond 20 requests per second; that test runs last).
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PresenceApiTest extends ServiceTestSupport {
+
+    static final String TOKEN = "api-test-token-4f9c2d7e1b";
+    static final int RATE = 20;
 
     static final String EVENTS = "api-test-events";
     static final String DLQ = "api-test-events-dlq";
@@ -44,6 +55,8 @@ class PresenceApiTest extends ServiceTestSupport {
         Map<String, String> s = TestServices.settings(EVENTS, DLQ);
         s.put("presence.api.enabled", "true");
         s.put("presence.api.port", String.valueOf(apiPort));
+        s.put("presence.api.token", TOKEN);
+        s.put("presence.api.rate-limit-per-second", String.valueOf(RATE));
         s.put("camel.management.enabled", "true");
         s.put("camel.management.port", String.valueOf(managementPort));
         s.put("presence.management.port", String.valueOf(managementPort));
@@ -69,8 +82,15 @@ class PresenceApiTest extends ServiceTestSupport {
     }
 
     HttpResponse<String> get(int port, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(port, path, "Bearer " + TOKEN);
+    }
+
+    HttpResponse<String> get(int port, String path, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -116,5 +136,64 @@ class PresenceApiTest extends ServiceTestSupport {
     void managementServerKeepsServingOnItsOwnPort() throws Exception {
         assertThat(get(managementPort, "/observe/health").statusCode()).isIn(200, 503);
         assertThat(get(apiPort, "/observe/health").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void withoutTheTokenItIs401AndTellsTheScheme() throws Exception {
+        long t = System.currentTimeMillis() - 60_000;
+        queues.send(EVENTS, EventJson.connected("max", t, "m-1", 1));
+        queues.awaitDrained(EVENTS, Duration.ofSeconds(30));
+
+        HttpResponse<String> none = get(apiPort, "/presence/max", null);
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"presence-broker\"");
+        assertThat(none.body()).doesNotContain("max").contains("unauthorized");
+
+        for (String wrong : List.of("Bearer " + TOKEN + "x", "Bearer " + TOKEN.substring(0, TOKEN.length() - 1),
+                "Bearer wrong-token-of-some-length", TOKEN, "Basic " + TOKEN, "Bearer")) {
+            HttpResponse<String> response = get(apiPort, "/presence/max", wrong);
+            assertThat(response.statusCode()).as(wrong).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate")).as(wrong)
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer realm=\"presence-broker\""));
+            assertThat(response.body()).as(wrong).doesNotContain("m-1");
+            // nothing the caller sent is echoed back
+            assertThat(response.headers().map().toString()).doesNotContain(TOKEN);
+        }
+        HttpResponse<String> ok = get(apiPort, "/presence/max");
+        assertThat(ok.statusCode()).isEqualTo(200);
+        assertThat(ok.headers().map().toString()).doesNotContain(TOKEN);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void beyondTheRateLimitItIs429WithRetryAfterAndRecovers() throws Exception {
+        int sent = RATE * 5;
+        int ok = 0;
+        int limited = 0;
+        long started = System.nanoTime();
+        // all at once, so that even a slow machine sends them faster than the rate
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> responses = new java.util.ArrayList<>();
+        for (int i = 0; i < sent; i++) {
+            responses.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/presence/nobody"))
+                    .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (var future : responses) {
+            HttpResponse<String> response = future.join();
+            if (response.statusCode() == 429) {
+                limited++;
+                assertThat(response.headers().firstValue("Retry-After")).hasValue("1");
+                assertThat(response.body()).contains("too many requests");
+            } else {
+                // admitted: answered, or 503 when the API's own small pool had no connection free in time
+                assertThat(response.statusCode()).isIn(404, 503);
+                ok++;
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        assertThat(limited).isPositive();
+        // a burst of RATE, then RATE per second: never more than that got through
+        assertThat(ok).isLessThanOrEqualTo((int) (RATE + RATE * seconds) + 1);
+        // the bucket refills: answered again within a second
+        await().atMost(Duration.ofSeconds(2)).until(() -> get(apiPort, "/presence/nobody").statusCode() == 404);
     }
 }

@@ -1,0 +1,32 @@
+package io.presencebroker.metrics;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.presencebroker.PresenceMetrics;
+import io.presencebroker.Settings;
+import org.apache.camel.CamelContext;
+import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+
+/** Starts the {@link EmfPublisher} when {@code presence.metrics.emf.enabled} (settings in application.properties). */
+public final class EmfMetrics {
+
+    private EmfMetrics() {
+    }
+
+    public static void install(CamelContext context, Settings props, MeterRegistry meters, PresenceMetrics metrics,
+                               ThrottlingExceptionRoutePolicy breaker) {
+        if (!Boolean.parseBoolean(props.get("presence.metrics.emf.enabled", "false"))) {
+            return;
+        }
+        // half open counts as suspended too: the consumer polls again only once the circuit is closed
+        EmfPublisher publisher = new EmfPublisher(meters, metrics.lagWindow(),
+                () -> !"closed".equals(breaker.getStateAsString()),
+                props.require("presence.metrics.emf.namespace"), props.require("presence.metrics.emf.service"),
+                props.getLong("presence.metrics.emf.interval-ms", 60_000L));
+        context.getRegistry().bind("emfPublisher", publisher);
+        try {
+            context.addService(publisher, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
