@@ -70,6 +70,20 @@ public final class ReplicatedMariaDb implements AutoCloseable {
             }
         }
 
+        /** Every row of a query, columns joined, rows on their own line. */
+        public String queryStrings(String sql) throws SQLException {
+            StringBuilder out = new StringBuilder();
+            try (Connection c = admin(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+                int columns = rs.getMetaData().getColumnCount();
+                while (rs.next()) {
+                    for (int i = 1; i <= columns; i++) {
+                        out.append(rs.getString(i)).append(i < columns ? " " : "\n");
+                    }
+                }
+            }
+            return out.toString();
+        }
+
         /** A global status counter (SHOW GLOBAL STATUS), e.g. Com_update or Innodb_rows_updated. */
         public long status(String variable) throws SQLException {
             try (Connection c = admin(); Statement st = c.createStatement();
