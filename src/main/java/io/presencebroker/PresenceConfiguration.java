@@ -29,6 +29,9 @@ import io.presencebroker.metrics.EmfMetrics;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.presencebroker.failure.ConsumerCircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
+import io.presencebroker.failure.RetryBudget;
+import io.presencebroker.store.DatabaseDriver;
+import io.presencebroker.store.ReadOnlyEviction;
 import io.presencebroker.store.BatchExecutors;
 import io.presencebroker.store.DatabaseMigration;
 import io.presencebroker.store.EventRows;
@@ -72,6 +75,8 @@ public class PresenceConfiguration implements CamelConfiguration {
         context.getRegistry().bind("sqsRequestMetrics", sqsMetrics);
         SqsClient sqs = SqsClients.create(props, consumers, sqsMetrics);
         context.getRegistry().bind("sqsClient", SqsClient.class, sqs);
+        // refuses the start when the in-process retries could outlast the events queue's visibility timeout
+        RetryBudget.check(props, sqs);
 
         AuthenticationFailures authenticationFailures = new AuthenticationFailures();
         HikariDataSource dataSource = dataSource(props, consumers, meters, authenticationFailures);
@@ -167,7 +172,10 @@ public class PresenceConfiguration implements CamelConfiguration {
         // every check-then-update is one conditional statement on one row: no need for gap locks, which make
         // concurrent batches that insert new clients deadlock
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-        config.setJdbcUrl(props.get("presence.db.url", null));
+        // mysql (Connector/J) or aws-wrapper (AWS Advanced JDBC Wrapper: Aurora failover)
+        String driver = DatabaseDriver.configure(config, props);
+        // a connection that answers read-only (the old primary after a failover) is evicted, never lent again
+        config.setExceptionOverride(new ReadOnlyEviction(DatabaseDriver.AWS_WRAPPER.equals(driver)));
         config.setUsername(props.get("presence.db.user", null));
         config.setPassword(props.get("presence.db.password", ""));
         // headroom for the lifecycle consumers, plus one per delivery consumer (it holds one connection at a time)
@@ -184,7 +192,8 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.addDataSourceProperty("generateSimpleParameterMetadata", "true");
         config.addDataSourceProperty("useLocalSessionState", "true");
         config.addDataSourceProperty("connectTimeout", "5000");
-        config.addDataSourceProperty("socketTimeout", "30000");
+        // bounds each attempt of a batch against a database that stops answering (see failure/RetryBudget)
+        config.addDataSourceProperty("socketTimeout", props.require("presence.db.socket-timeout-ms"));
         // a value the schema cannot hold is an error (dead-lettered), never silently truncated
         config.setConnectionInitSql("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
                 + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");

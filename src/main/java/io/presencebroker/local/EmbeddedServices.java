@@ -88,11 +88,11 @@ public final class EmbeddedServices implements AutoCloseable {
     }
 
     /**
-     * Creates a queue and its dead-letter queue with a redrive policy, as the deployment template does. Returns the
-     * queue URL.
+     * Creates a queue and its dead-letter queue with a redrive policy and the 60 s visibility timeout, as the
+     * deployment template does. Returns the queue URL.
      */
     public String createQueues(String queue, String deadLetterQueue) {
-        return createQueues(queue, deadLetterQueue, 30);
+        return createQueues(queue, deadLetterQueue, 60);
     }
 
     /** As {@link #createQueues(String, String)}, with the events queue's visibility timeout in seconds. */

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TcpProxy implements AutoCloseable {
 
     private final ServerSocket server;
-    private final int targetPort;
+    private volatile int targetPort;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Set<Socket> held = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
@@ -52,6 +52,14 @@ public final class TcpProxy implements AutoCloseable {
     /** Connections accepted and held by {@link #blackhole()} so far, still open. */
     public int heldConnections() {
         return held.size();
+    }
+
+    /**
+     * New connections go to {@code 127.0.0.1:port} from now on; those already open stay where they are (as after a
+     * DNS change: a failover whose old primary keeps its sessions).
+     */
+    public void retarget(int port) {
+        targetPort = port;
     }
 
     public void cut() {
