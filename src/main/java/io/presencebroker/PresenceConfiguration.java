@@ -40,8 +40,6 @@ import io.presencebroker.store.PresenceStore;
 import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -51,8 +49,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * setting is missing.
  */
 public class PresenceConfiguration implements CamelConfiguration {
-
-    private static final Logger LOG = LoggerFactory.getLogger(PresenceConfiguration.class);
 
     /** Settings without which a production start is refused: property name and the variable that sets it. */
     static final String[][] REQUIRED = {
