@@ -1,5 +1,6 @@
 package io.presencebroker;
 
+import io.presencebroker.sqs.SqsBatchAcknowledger;
 import java.util.Properties;
 import java.util.UUID;
 

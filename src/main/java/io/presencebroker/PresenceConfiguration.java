@@ -1,5 +1,8 @@
 package io.presencebroker;
 
+import io.presencebroker.sqs.SqsBatchAcknowledger;
+import io.presencebroker.sqs.SqsClients;
+import io.presencebroker.sqs.SqsRequestMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

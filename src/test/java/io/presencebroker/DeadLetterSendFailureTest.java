@@ -1,5 +1,6 @@
 package io.presencebroker;
 
+import io.presencebroker.sqs.SqsRequestMetrics;
 import java.time.Duration;
 
 import io.presencebroker.testing.TestQueues;

@@ -1,5 +1,6 @@
 package io.presencebroker;
 
+import io.presencebroker.sqs.SqsRequestMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

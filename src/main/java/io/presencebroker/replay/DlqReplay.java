@@ -12,7 +12,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
 import io.presencebroker.Settings;
-import io.presencebroker.SqsClients;
+import io.presencebroker.sqs.SqsClients;
 import io.presencebroker.failure.DeadLetterAttributes;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;

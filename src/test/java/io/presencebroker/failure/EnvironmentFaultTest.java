@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.presencebroker.PresenceBroker;
-import io.presencebroker.SqsRequestMetrics;
+import io.presencebroker.sqs.SqsRequestMetrics;
 import io.presencebroker.health.ConsumerHealthCheck;
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;

@@ -1,5 +1,6 @@
-package io.presencebroker;
+package io.presencebroker.sqs;
 
+import io.presencebroker.Settings;
 import java.net.URI;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;

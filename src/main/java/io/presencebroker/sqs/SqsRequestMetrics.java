@@ -1,4 +1,4 @@
-package io.presencebroker;
+package io.presencebroker.sqs;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
