@@ -53,9 +53,8 @@ public class DeliveryConfiguration implements CamelConfiguration {
         props.require("presence.push-queue");
         // outbox messages are deleted like the events: in batches, once their exchange completed
         SqsBatchAcknowledger outboxAcknowledger = new SqsBatchAcknowledger(
-                context.getRegistry().lookupByNameAndType("sqsClient", SqsClient.class), outbox);
+                context.getRegistry().lookupByNameAndType("sqsClient", SqsClient.class), outbox, "outboxAcknowledger");
         context.getRegistry().bind("outboxAcknowledger", outboxAcknowledger);
-        context.addService(outboxAcknowledger, true, true);
         DataSource dataSource = context.getRegistry().lookupByNameAndType("presenceDataSource", DataSource.class);
         context.getRegistry().bind("outboxMessageParser",
                 new OutboxMessageParser(props.getInt("presence.delivery.max-recipients", 1000)));

@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
+import org.apache.camel.main.MainListenerSupport;
 
 /** The Camel application: camel-main with {@link PresenceConfiguration} and the YAML routes of the routes folder. */
 public final class PresenceBroker implements AutoCloseable {
@@ -22,6 +24,15 @@ public final class PresenceBroker implements AutoCloseable {
         main.configure().addConfiguration(PresenceConfiguration.class);
         main.configure().addConfiguration(DeliveryConfiguration.class);
         overrides.forEach(main::addOverrideProperty);
+        // the routes must have what the Java side needs (RouteWiring): checked once they are loaded, before any route starts
+        main.addMainListener(new MainListenerSupport() {
+            @Override
+            public void afterConfigure(BaseMainSupport configured) {
+                CamelContext context = configured.getCamelContext();
+                RouteWiring.require(context, Boolean.parseBoolean(
+                        context.resolvePropertyPlaceholders("{{presence.delivery.enabled}}")));
+            }
+        });
     }
 
     /** Binds a bean before the start (tests: e.g. a {@code DatabaseCredentials} source). */

@@ -7,8 +7,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
@@ -35,12 +33,10 @@ import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.RetryBudget;
 import io.presencebroker.store.DatabaseDriver;
 import io.presencebroker.store.ReadOnlyEviction;
-import io.presencebroker.store.BatchExecutors;
 import io.presencebroker.store.DatabaseMigration;
 import io.presencebroker.store.EventRows;
-import io.presencebroker.store.LifecycleBatch;
+import io.presencebroker.store.PollBatches;
 import io.presencebroker.store.PresenceStore;
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -93,13 +89,10 @@ public class PresenceConfiguration implements CamelConfiguration {
         context.getRegistry().bind("databaseCredentialsHealthCheck", new DatabaseCredentialsHealthCheck(authenticationFailures,
                 dataSource, Duration.ofSeconds(props.getLong("presence.db.auth-failure-liveness-seconds", 60)),
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "DatabaseCredentialsProbe")));
-        SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, props.get("presence.events-queue", ""));
+        // route policy of the events route: deletes each message once committed or dead-lettered, never before
+        SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, props.get("presence.events-queue", ""),
+                "eventsAcknowledger");
         context.getRegistry().bind("eventsAcknowledger", acknowledger);
-        try {
-            context.addService(acknowledger, true, true);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
         context.getRegistry().bind("sqsHealthCheck", new SqsHealthCheck(sqs, props.get("presence.events-queue", "")));
 
         context.getRegistry().bind("lifecycleEventParser", new LifecycleEventParser(Clock.systemUTC(),
@@ -110,7 +103,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         context.getRegistry().bind("failurePolicy", failures);
         // the breaker resumes the consumer once the database answers, takes writes, and runs the service's statements
         AtomicReference<PresenceStore> store = new AtomicReference<>();
-        ThrottlingExceptionRoutePolicy breaker = DatabaseCircuitBreaker.create(() -> {
+        DatabaseCircuitBreaker.Policy breaker = DatabaseCircuitBreaker.create(() -> {
                     String problem = DatabaseHealthCheck.problem(dataSource);
                     return problem != null ? problem : store.get().statementProblem();
                 },
@@ -123,20 +116,11 @@ public class PresenceConfiguration implements CamelConfiguration {
         ChatTopic chatTopic = new ChatTopic(props.get("presence.chat-topic.pattern", null));
         context.getRegistry().bind("chatTopic", chatTopic);
         context.getRegistry().bind("eventRows", new EventRows(chatTopic));
-        context.getRegistry().bind("lifecycleBatch", new LifecycleBatch.Strategy());
-        // each consumer commits its own batches, in its own thread (not Camel's single shared "Aggregator" thread)
-        BatchExecutors batchExecutors = new BatchExecutors();
-        context.getRegistry().bind("lifecycleBatchCompletion", ExecutorService.class, batchExecutors.completion());
-        context.getRegistry().bind("lifecycleBatchTimeoutChecker", ScheduledExecutorService.class,
-                batchExecutors.timeoutChecker());
-        try {
-            context.addService(batchExecutors, true, true);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
         store.set(new PresenceStore(dataSource, props.getLong("presence.version-reset-gap-ms", 1_800_000L), metrics,
-                new ConsumerCircuitBreaker(context, breaker, "lifecycle-events-sqs"), new DeadLetterSender(context), failures));
+                new ConsumerCircuitBreaker(context, breaker), new DeadLetterSender(context), failures));
         context.getRegistry().bind("presenceStore", store.get());
+        // the events route's apply-and-acknowledge step: one transaction per poll, in the consumer's thread
+        context.getRegistry().bind("lifecycleBatch", new PollBatches(store.get(), acknowledger, metrics));
     }
 
     private static MeterRegistry meterRegistry(CamelContext context) {

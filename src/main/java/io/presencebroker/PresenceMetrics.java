@@ -1,5 +1,8 @@
 package io.presencebroker;
 
+import io.presencebroker.event.LifecycleEventParser;
+import org.apache.camel.Exchange;
+
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
@@ -35,6 +38,31 @@ public class PresenceMetrics {
                         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
                         Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(120))
                 .register(registry);
+    }
+
+    /** Route step: an event with nothing to apply (connect_failed, a type this version does not know). */
+    public void ignored(Exchange exchange) {
+        count(eventType(exchange), "ignored");
+    }
+
+    /** Route step: a topic of a (un)subscribe event that is not a chat topic. */
+    public void ignoredTopic(Exchange exchange) {
+        count(eventType(exchange), "ignored_topic");
+    }
+
+    /** Route step of the error handling: a transient failure, the message left on the queue. */
+    public void retryLater(Exchange exchange) {
+        count(eventType(exchange), "retry_later");
+    }
+
+    /** Route step of the dead-letter flow. */
+    public void deadLettered(Exchange exchange) {
+        count(eventType(exchange), "dead_lettered");
+    }
+
+    /** The event type the parser recorded (null before parsing: counted as "other"). */
+    private static String eventType(Exchange exchange) {
+        return exchange.getProperty(LifecycleEventParser.EVENT_TYPE_PROPERTY, String.class);
     }
 
     public void count(String eventType, String outcome) {

@@ -97,14 +97,14 @@ class DlqReplayTest {
             List<TestQueues.DeadLetter> left = queues.drain(DLQ);
             assertThat(left).extracting(TestQueues.DeadLetter::body).containsExactly("garbage that stays garbage");
 
-            // an outbox message dead-lettered by a delivery route goes back to the outbox queue, never to the events
+            // an outbox message dead-lettered by the delivery flow goes back to the outbox queue, never to the events
             TestServices.get().createQueues("replay-outbox", "replay-outbox-dlq");
             sqs.sendMessage(b -> b.queueUrl(queues.url(DLQ)).messageBody("{\"messageId\":\"m-1\"}")
                     .messageAttributes(java.util.Map.of(
                             "errorType", software.amazon.awssdk.services.sqs.model.MessageAttributeValue.builder()
                                     .dataType("String").stringValue("InvalidEventException").build(),
-                            "failedRouteId", software.amazon.awssdk.services.sqs.model.MessageAttributeValue.builder()
-                                    .dataType("String").stringValue("delivery").build())));
+                            "sourceQueue", software.amazon.awssdk.services.sqs.model.MessageAttributeValue.builder()
+                                    .dataType("String").stringValue("replay-outbox").build())));
             DlqReplay withoutOutbox = replay;
             assertThat(withoutOutbox.run(DlqReplay.Options.parse()).skipped()).as("no outbox queue configured").isEqualTo(1);
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> queues.depth(DLQ)[0] == 1);

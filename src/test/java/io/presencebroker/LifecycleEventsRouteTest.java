@@ -70,9 +70,9 @@ class LifecycleEventsRouteTest extends ServiceTestSupport {
     @Test
     void routesAreLoadedFromTheRoutesFolder() {
         assertThat(context.getRoutes()).extracting(r -> r.getRouteId())
-                .contains("lifecycle-events-sqs", "lifecycle-events", "lifecycle-events-router",
-                        "lifecycle-events-apply", "dead-letter");
-        assertThat(context.getRoute("lifecycle-events").getSourceLocation()).startsWith("file:routes/");
+                .contains("lifecycle-events-sqs", "lifecycle-events-single", "lifecycle-events-router",
+                        "dead-letter");
+        assertThat(context.getRoute("lifecycle-events-single").getSourceLocation()).startsWith("file:routes/");
     }
 
     @Test

@@ -40,23 +40,23 @@ public class LifecycleEventParser {
         this.maxFutureSkewMillis = maxFutureSkewMillis;
     }
 
-    /** Route step: the body becomes the {@link LifecycleEvent}; exchange property {@code eventType} its type. */
-    public void parseInto(Exchange exchange) {
+    /**
+     * Route step: the body becomes the {@link LifecycleEvent}. What the later steps need besides (the body as
+     * received, for the dead-letter queue; the row updates the routing decides on) is kept in exchange properties
+     * that only the Java steps use.
+     */
+    public void parse(Exchange exchange) {
         String body = exchange.getIn().getBody(String.class);
         exchange.setProperty(LifecycleBatch.ORIGINAL_BODY, body);
-        LifecycleEvent event = parse(body);
+        LifecycleEvent event = read(body);
         exchange.getIn().setBody(event);
         exchange.setProperty(EVENT_TYPE_PROPERTY, event.eventType());
         // the row updates the routing decides on are gathered here (also by the topics' split)
         exchange.setProperty(LifecycleBatch.ROWS, new ArrayList<RowUpdate>());
     }
 
-    /** The topics of a (un)subscribe event, to route one by one. */
-    public List<String> topics(LifecycleEvent event) {
-        return event.topics();
-    }
-
-    public LifecycleEvent parse(String body) {
+    /** The event in a message body, validated; an {@link InvalidEventException} says what is wrong. */
+    public LifecycleEvent read(String body) {
         if (body == null || body.isBlank()) {
             throw new InvalidEventException("empty body");
         }

@@ -3,7 +3,6 @@ package io.presencebroker.failure;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.support.DefaultExchange;
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 
 /**
  * Tells the SQS consumer's circuit breaker ({@link DatabaseCircuitBreaker}) how the database work went when that work
@@ -12,17 +11,15 @@ import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
 public class ConsumerCircuitBreaker {
 
     private final CamelContext context;
-    private final ThrottlingExceptionRoutePolicy policy;
-    private final String routeId;
+    private final DatabaseCircuitBreaker.Policy policy;
 
-    public ConsumerCircuitBreaker(CamelContext context, ThrottlingExceptionRoutePolicy policy, String routeId) {
+    public ConsumerCircuitBreaker(CamelContext context, DatabaseCircuitBreaker.Policy policy) {
         this.context = context;
         this.policy = policy;
-        this.routeId = routeId;
     }
 
     public void failure(Throwable cause) {
-        Route route = context.getRoute(routeId);
+        Route route = policy.route();
         // once open, the breaker's own timer checks the database; another trigger would race with that timer
         if (route != null && !"opened".equals(policy.getStateAsString())) {
             DefaultExchange failed = new DefaultExchange(context);
@@ -32,7 +29,7 @@ public class ConsumerCircuitBreaker {
     }
 
     public void success() {
-        Route route = context.getRoute(routeId);
+        Route route = policy.route();
         if (route != null && policy.getFailures() > 0 && !"opened".equals(policy.getStateAsString())) {
             policy.onExchangeDone(route, new DefaultExchange(context));
         }

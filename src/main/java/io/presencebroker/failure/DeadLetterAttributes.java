@@ -7,6 +7,8 @@ import java.util.Map;
 import io.presencebroker.event.InvalidEventException;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.component.aws2.sqs.Sqs2Constants;
+import org.apache.camel.component.aws2.sqs.Sqs2Endpoint;
 
 /**
  * Replaces the headers of a failed message (its original body is kept) with the SQS message attributes that tell an
@@ -20,6 +22,10 @@ public final class DeadLetterAttributes {
     public static final String FAILED_AT = "failedAt";
     public static final String RECEIVE_COUNT = "receiveCount";
     public static final String ORIGINAL_MESSAGE_ID = "originalMessageId";
+    /** The SQS queue the message was consumed from (absent for the MQTT source): where the replay sends it back. */
+    public static final String SOURCE_QUEUE = "sourceQueue";
+    /** Exchange property that names the source queue when the exchange did not come from an SQS consumer. */
+    public static final String SOURCE_QUEUE_PROPERTY = "deadLetterSourceQueue";
 
     /** Exchange property with the full reason, for the log line (attributes may be dropped to fit the size limit). */
     public static final String REASON_PROPERTY = "deadLetterReason";
@@ -34,8 +40,9 @@ public final class DeadLetterAttributes {
         Throwable failure = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         Throwable reason = rootReason(failure);
         String routeId = exchange.getProperty(Exchange.FAILURE_ROUTE_ID, String.class);
-        String messageId = in.getHeader("CamelAwsSqsMessageId", String.class);
-        String receiveCount = receiveCount(in.getHeader("CamelAwsSqsAttributes"));
+        String messageId = in.getHeader(Sqs2Constants.MESSAGE_ID, String.class);
+        String receiveCount = receiveCount(in.getHeader(Sqs2Constants.ATTRIBUTES));
+        String sourceQueue = sourceQueue(exchange);
 
         // drop the event's own headers; keep Camel's (the consumer deletes by CamelAwsSqsReceiptHandle, and the SQS
         // producer never sends Camel headers as attributes)
@@ -52,6 +59,9 @@ public final class DeadLetterAttributes {
         if (messageId != null) {
             in.setHeader(ORIGINAL_MESSAGE_ID, messageId);
         }
+        if (sourceQueue != null) {
+            in.setHeader(SOURCE_QUEUE, sourceQueue);
+        }
         exchange.setProperty(REASON_PROPERTY, in.getHeader(ERROR_TYPE) + ": " + in.getHeader(ERROR_MESSAGE));
         fitIntoSqsLimit(in);
     }
@@ -63,7 +73,7 @@ public final class DeadLetterAttributes {
     static void fitIntoSqsLimit(Message in) {
         String body = in.getBody(String.class);
         long size = body == null ? 0 : body.getBytes(StandardCharsets.UTF_8).length;
-        String[] dropOrder = {ORIGINAL_MESSAGE_ID, RECEIVE_COUNT, FAILED_AT, ROUTE_ID, ERROR_MESSAGE, ERROR_TYPE};
+        String[] dropOrder = {ORIGINAL_MESSAGE_ID, SOURCE_QUEUE, RECEIVE_COUNT, FAILED_AT, ROUTE_ID, ERROR_MESSAGE, ERROR_TYPE};
         for (String name : dropOrder) {
             if (size + attributesSize(in) <= SQS_MAX_MESSAGE_BYTES) {
                 return;
@@ -74,13 +84,23 @@ public final class DeadLetterAttributes {
 
     private static long attributesSize(Message in) {
         long total = 0;
-        for (String name : new String[] {ERROR_TYPE, ERROR_MESSAGE, ROUTE_ID, FAILED_AT, RECEIVE_COUNT, ORIGINAL_MESSAGE_ID}) {
+        for (String name : new String[] {ERROR_TYPE, ERROR_MESSAGE, ROUTE_ID, FAILED_AT, RECEIVE_COUNT, ORIGINAL_MESSAGE_ID,
+                SOURCE_QUEUE}) {
             Object value = in.getHeader(name);
             if (value != null) {
                 total += name.length() + "String".length() + String.valueOf(value).getBytes(StandardCharsets.UTF_8).length;
             }
         }
         return total;
+    }
+
+    /** The SQS queue this exchange's message was consumed from, or null (the MQTT source). */
+    public static String sourceQueue(Exchange exchange) {
+        String named = exchange.getProperty(SOURCE_QUEUE_PROPERTY, String.class);
+        if (named != null) {
+            return named;
+        }
+        return exchange.getFromEndpoint() instanceof Sqs2Endpoint sqs ? sqs.getConfiguration().getQueueName() : null;
     }
 
     /** The most telling exception: an invalid event wherever it is in the chain, else the deepest cause. */

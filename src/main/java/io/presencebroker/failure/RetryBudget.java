@@ -13,7 +13,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * below the events queue's visibility timeout: otherwise SQS hands the message to another consumer (or instance)
  * while the first one is still retrying it, and the redrive policy counts receives that were never failures.
  * <p>
- * Worst case = the batch timeout (a poll waits for its batch to complete) + (1 + max-redeliveries) attempts, each up
+ * Worst case = (1 + max-redeliveries) attempts of the poll's commit, each up
  * to the pool's connection timeout (waiting for or opening a connection) plus the socket timeout (a database that
  * stops answering fails the attempt's first stalled read), + the backoff delays of routes/error-handling.yaml:
  * delay-ms doubled each time (backOffMultiplier 2), each plus up to 15% (collision avoidance, Camel's factor 0.15,
@@ -21,7 +21,7 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
  * (GetQueueAttributes).
  */
 public record RetryBudget(int maxRedeliveries, long delayMillis, long maxDelayMillis, long connectionTimeoutMillis,
-                          long socketTimeoutMillis, long batchTimeoutMillis) {
+                          long socketTimeoutMillis) {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetryBudget.class);
 
@@ -37,8 +37,7 @@ public record RetryBudget(int maxRedeliveries, long delayMillis, long maxDelayMi
                 Long.parseLong(props.require("presence.retry.delay-ms")),
                 Long.parseLong(props.require("presence.retry.max-delay-ms")),
                 Long.parseLong(props.require("presence.db.connection-timeout-ms")),
-                Long.parseLong(props.require("presence.db.socket-timeout-ms")),
-                Long.parseLong(props.require("presence.batch.timeout-ms")));
+                Long.parseLong(props.require("presence.db.socket-timeout-ms")));
     }
 
     public int attempts() {
@@ -63,7 +62,7 @@ public record RetryBudget(int maxRedeliveries, long delayMillis, long maxDelayMi
 
     /** The worst case from the receive of a message to the end of its last in-process attempt. */
     public long worstCaseMillis() {
-        return batchTimeoutMillis + attempts() * (connectionTimeoutMillis + socketTimeoutMillis) + delaysMillis();
+        return attempts() * (connectionTimeoutMillis + socketTimeoutMillis) + delaysMillis();
     }
 
     /** Null when the worst case fits in the visibility timeout, else the explanation naming the settings. */
@@ -74,12 +73,12 @@ public record RetryBudget(int maxRedeliveries, long delayMillis, long maxDelayMi
         }
         return String.format(Locale.ROOT, "The worst-case in-process retry time (%d ms) does not fit in the visibility "
                 + "timeout of the events queue %s (%d s): a message would come back to another consumer while it is "
-                + "still being retried. Worst case = PRESENCE_BATCH_TIMEOUT_MS %d + %d attempts "
+                + "still being retried. Worst case = %d attempts "
                 + "(PRESENCE_RETRY_MAX_REDELIVERIES %d + 1) x (PRESENCE_DB_CONNECTION_TIMEOUT_MS %d "
                 + "+ PRESENCE_DB_SOCKET_TIMEOUT_MS %d) + backoff %d ms (PRESENCE_RETRY_DELAY_MS %d doubled, +15%%, "
                 + "at most PRESENCE_RETRY_MAX_DELAY_MS %d). Lower these settings or raise the queue's "
                 + "VisibilityTimeout (PRESENCE_RETRY_BUDGET_CHECK=warn only logs this).",
-                worst, queue, visibilityTimeoutSeconds, batchTimeoutMillis, attempts(), maxRedeliveries,
+                worst, queue, visibilityTimeoutSeconds, attempts(), maxRedeliveries,
                 connectionTimeoutMillis, socketTimeoutMillis, delaysMillis(), delayMillis, maxDelayMillis);
     }
 

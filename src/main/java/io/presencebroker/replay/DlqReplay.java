@@ -85,17 +85,15 @@ public final class DlqReplay {
 
     /** One dead-lettered message, understood. */
     record DeadLetter(Message message, String originalBody, String source, String errorType, String reason,
-                      String eventType, String clientId, String firstFailure, String failedRouteId) {
-        /** An outbox message that failed in a delivery route: it goes back to the outbox queue, not the events queue. */
-        boolean fromDelivery() {
-            return failedRouteId != null && failedRouteId.startsWith("delivery");
-        }
+                      String eventType, String clientId, String firstFailure, String sourceQueue) {
     }
 
     private final SqsClient sqs;
     private final String dlqUrl;
     private final String eventsUrl;
     private final String outboxUrl;
+    private final String outboxQueue;
+    private final String eventsQueue;
     private final PrintStream out;
 
     public DlqReplay(SqsClient sqs, String dlq, String eventsQueue, PrintStream out) {
@@ -110,6 +108,8 @@ public final class DlqReplay {
         this.sqs = sqs;
         this.dlqUrl = sqs.getQueueUrl(b -> b.queueName(dlq)).queueUrl();
         this.eventsUrl = sqs.getQueueUrl(b -> b.queueName(eventsQueue)).queueUrl();
+        this.outboxQueue = outboxQueue;
+        this.eventsQueue = eventsQueue;
         this.outboxUrl = outboxQueue == null || outboxQueue.isBlank() ? null
                 : sqs.getQueueUrl(b -> b.queueName(outboxQueue)).queueUrl();
         this.out = out;
@@ -157,7 +157,7 @@ public final class DlqReplay {
                         continue;
                     }
                     DeadLetter letter = understand(m);
-                    String target = letter.fromDelivery() ? outboxUrl : eventsUrl;
+                    String target = target(letter);
                     if (!matches(letter, options) || target == null) {
                         skipped++;
                         release.add(m);
@@ -209,10 +209,10 @@ public final class DlqReplay {
             JsonNode event = event(body);
             MessageAttributeValue failedAt = attributes.get(DeadLetterAttributes.FAILED_AT);
             MessageAttributeValue message = attributes.get(DeadLetterAttributes.ERROR_MESSAGE);
-            MessageAttributeValue route = attributes.get(DeadLetterAttributes.ROUTE_ID);
+            MessageAttributeValue source = attributes.get(DeadLetterAttributes.SOURCE_QUEUE);
             return new DeadLetter(m, body, "service", attributes.get(DeadLetterAttributes.ERROR_TYPE).stringValue(),
                     message == null ? "" : message.stringValue(), text(event, "eventType"), text(event, "clientId"),
-                    failedAt == null ? firstFailure : failedAt.stringValue(), route == null ? null : route.stringValue());
+                    failedAt == null ? firstFailure : failedAt.stringValue(), source == null ? null : source.stringValue());
         }
         JsonNode root = json(m.body());
         if (root != null && root.hasNonNull("base64OriginalPayload") && root.hasNonNull("ruleName")) {
@@ -237,9 +237,25 @@ public final class DlqReplay {
                 text(event, "clientId"), firstFailure, null);
     }
 
-    private static String describe(DeadLetter l) {
+    /**
+     * Where a dead letter goes back to: the queue it was consumed from (attribute sourceQueue), the events queue when
+     * it names none (the MQTT source, the IoT rule's error action, a redrive). Null (skipped, left in the dead-letter
+     * queue) when it came from a queue this run was not given, e.g. an outbox message without PRESENCE_OUTBOX_QUEUE.
+     */
+    private String target(DeadLetter letter) {
+        if (letter.sourceQueue() == null || letter.sourceQueue().equals(eventsQueue)) {
+            return eventsUrl;
+        }
+        return letter.sourceQueue().equals(outboxQueue) ? outboxUrl : null;
+    }
+
+    private boolean fromOutbox(DeadLetter letter) {
+        return letter.sourceQueue() != null && letter.sourceQueue().equals(outboxQueue);
+    }
+
+    private String describe(DeadLetter l) {
         return "WOULD MOVE %s to %s  first failure %s  %s  eventType=%s clientId=%s  reason: %s".formatted(
-                l.message().messageId(), l.fromDelivery() ? "outbox" : "events", l.firstFailure(), l.errorType(),
+                l.message().messageId(), fromOutbox(l) ? "outbox" : "events", l.firstFailure(), l.errorType(),
                 printable(l.eventType()), printable(l.clientId()), printable(l.reason()));
     }
 

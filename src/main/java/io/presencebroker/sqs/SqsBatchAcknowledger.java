@@ -6,10 +6,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.presencebroker.store.LifecycleBatch;
+import java.util.function.Consumer;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.ExchangePropertyKey;
+import org.apache.camel.Route;
+import org.apache.camel.component.aws2.sqs.Sqs2Constants;
+import org.apache.camel.component.aws2.sqs.Sqs2Endpoint;
+import org.apache.camel.support.RoutePolicySupport;
 import org.apache.camel.support.SynchronizationAdapter;
-import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -22,33 +27,72 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
  * failed exchange is never deleted and comes back after the visibility timeout. The buffer of a consumer thread is
  * flushed at the end of each polled batch (or at ten), and on shutdown: at worst a crash redelivers a few messages
  * whose effect is already committed, which the idempotent updates absorb.
+ * <p>
+ * A route policy of the route that consumes the queue ({@code routePolicy} in its YAML): every exchange of that route
+ * is enlisted when it begins. A step that commits later (the lifecycle batch) {@link #defer}s the deletion of its
+ * messages and deletes them itself with {@link #ack} after its commit; it hears of the end of each poll through
+ * {@link #onPollEnd}. On a route that consumes another queue (or no queue) the start fails, naming both.
  */
-public class SqsBatchAcknowledger extends ServiceSupport {
+public class SqsBatchAcknowledger extends RoutePolicySupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(SqsBatchAcknowledger.class);
-    private static final String RECEIPT_HANDLE = "CamelAwsSqsReceiptHandle";
     private static final int MAX_BATCH = 10;
     private static final String DEFERRED = "ackDeferred";
 
     private final SqsClient sqs;
     private final String queue;
+    private final String name;
     private final Map<Thread, List<String>> pending = new ConcurrentHashMap<>();
     private volatile String queueUrl;
+    private volatile Consumer<Exchange> pollEnd = last -> { };
 
-    public SqsBatchAcknowledger(SqsClient sqs, String queue) {
+    /**
+     * @param name the bean name routes refer to it by, for the start's error message
+     */
+    public SqsBatchAcknowledger(SqsClient sqs, String queue, String name) {
         this.sqs = sqs;
         this.queue = queue;
+        this.name = name;
     }
 
-    /** Route step: acknowledge this message when its exchange completes successfully (unless deferred). */
-    public void enlist(Exchange exchange) {
-        String receipt = exchange.getIn().getHeader(RECEIPT_HANDLE, String.class);
+    /** The queue whose messages it deletes. */
+    public String queue() {
+        return queue;
+    }
+
+    /** Called in the consumer's thread when the last exchange of a poll is done, before the poll's deletes. */
+    public void onPollEnd(Consumer<Exchange> listener) {
+        this.pollEnd = listener;
+    }
+
+    @Override
+    public void onInit(Route route) {
+        String consumed = route.getEndpoint() instanceof Sqs2Endpoint sqsEndpoint
+                ? sqsEndpoint.getConfiguration().getQueueName() : null;
+        if (!queue.equals(consumed)) {
+            throw new IllegalStateException("routePolicy " + name + " deletes the messages of SQS queue " + queue
+                    + ", but route " + route.getRouteId() + " (" + route.getSourceLocationShort() + ") consumes "
+                    + route.getEndpoint().getEndpointBaseUri() + ": put it on the route that consumes " + queue);
+        }
+    }
+
+    @Override
+    public void onExchangeBegin(Route route, Exchange exchange) {
+        enlist(exchange);
+    }
+
+    /** Acknowledge this message when its exchange completes successfully (unless deferred). */
+    void enlist(Exchange exchange) {
+        String receipt = exchange.getIn().getHeader(Sqs2Constants.RECEIPT_HANDLE, String.class);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onComplete(Exchange done) {
                 List<String> buffer = pending.computeIfAbsent(Thread.currentThread(), t -> new ArrayList<>(MAX_BATCH));
                 if (!done.getProperty(DEFERRED, false, Boolean.class)) {
                     buffer.add(receipt);
+                }
+                if (lastOfPoll(done)) {
+                    pollEnd.accept(done);
                 }
                 if (buffer.size() >= MAX_BATCH || lastOfPoll(done)) {
                     flush(buffer);
@@ -57,26 +101,23 @@ public class SqsBatchAcknowledger extends ServiceSupport {
 
             @Override
             public void onFailure(Exchange done) {
-                List<String> buffer = pending.get(Thread.currentThread());
-                if (buffer != null && lastOfPoll(done)) {
-                    flush(buffer);
+                if (lastOfPoll(done)) {
+                    pollEnd.accept(done);
+                    List<String> buffer = pending.get(Thread.currentThread());
+                    if (buffer != null) {
+                        flush(buffer);
+                    }
                 }
             }
         });
     }
 
-    /**
-     * Route step: this message's update is committed later, with a batch; {@link #ack} deletes it then. A message
-     * with nothing to apply (connect_failed, non-chat topics) is deleted as soon as its exchange completes.
-     */
+    /** This message is deleted by {@link #ack}, after the commit of its update, not when its exchange completes. */
     public void defer(Exchange exchange) {
-        List<?> rows = exchange.getProperty(LifecycleBatch.ROWS, List.class);
-        if (rows != null && !rows.isEmpty()) {
-            exchange.setProperty(DEFERRED, true);
-        }
+        exchange.setProperty(DEFERRED, true);
     }
 
-    /** Route step after a batch has been committed: deletes its messages (all but those left on the queue). */
+    /** After a batch has been committed: deletes its messages (all but those left on the queue). */
     public void ack(LifecycleBatch batch) {
         List<String> receipts = new ArrayList<>(MAX_BATCH);
         for (LifecycleBatch.Item item : batch.items()) {
@@ -91,10 +132,10 @@ public class SqsBatchAcknowledger extends ServiceSupport {
         flush(receipts);
     }
 
-    private static boolean lastOfPoll(Exchange exchange) {
+    /** The last exchange of the consumer's poll (true as well outside a poll). */
+    public static boolean lastOfPoll(Exchange exchange) {
         return exchange.getProperty(ExchangePropertyKey.BATCH_COMPLETE, true, Boolean.class);
     }
-
     private void flush(List<String> buffer) {
         if (buffer.isEmpty()) {
             return;

@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.presencebroker.event.ChatTopic;
 import io.presencebroker.event.LifecycleEvent;
+import io.presencebroker.event.TopicChange;
 import org.apache.camel.Exchange;
 
 /**
@@ -23,11 +24,10 @@ public class EventRows {
         rows(exchange).add(PresenceSql.presence(exchange.getIn().getBody(LifecycleEvent.class)));
     }
 
-    /** One chat topic (body) of the (un)subscribe event in exchange property {@code event}. */
+    /** One chat topic of a subscribed or unsubscribed event (body: its {@link TopicChange}). */
     public void subscription(Exchange exchange) {
-        String topic = exchange.getIn().getBody(String.class);
-        LifecycleEvent event = exchange.getProperty("event", LifecycleEvent.class);
-        rows(exchange).add(PresenceSql.subscription(event, topic, chatTopic.chatId(topic)));
+        TopicChange change = exchange.getIn().getBody(TopicChange.class);
+        rows(exchange).add(PresenceSql.subscription(change.event(), change.topic(), chatTopic.chatId(change.topic())));
     }
 
     @SuppressWarnings("unchecked")

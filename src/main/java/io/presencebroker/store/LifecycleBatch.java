@@ -2,17 +2,20 @@ package io.presencebroker.store;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import org.apache.camel.AggregationStrategy;
+import io.presencebroker.event.LifecycleEventParser;
+import io.presencebroker.failure.DeadLetterAttributes;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.sqs.Sqs2Constants;
 
 /**
- * Events polled by the consumers, gathered so that their updates are committed in one transaction and their SQS
- * messages deleted with DeleteMessageBatch afterwards. The aggregation strategy of the route's {@code aggregate}.
+ * The events of one SQS poll (one consumer thread), gathered by {@link PollBatches} so that their updates are
+ * committed in one transaction and their SQS messages deleted with DeleteMessageBatch afterwards.
  */
 public final class LifecycleBatch {
 
@@ -21,11 +24,28 @@ public final class LifecycleBatch {
 
     /** One polled message: what to apply, and what identifies it for the acknowledgement or the dead-letter queue. */
     public record Item(String eventType, long eventTimestamp, List<RowUpdate> rows, String receiptHandle, String messageId,
-                       String originalBody, Object sqsAttributes) {
+                       String originalBody, Object sqsAttributes, String routeId, String sourceQueue) {
     }
 
     private final List<Item> items = new ArrayList<>();
+    private final Set<String> exchangeIds = new HashSet<>();
     private final Set<Item> leftOnQueue = Collections.newSetFromMap(new IdentityHashMap<>());
+
+    /**
+     * Adds the routed event of this exchange; false (nothing added) when it is already in: the error handler's
+     * redelivery of the step that commits brings the same exchange again.
+     */
+    boolean add(Exchange exchange) {
+        if (!exchangeIds.add(exchange.getExchangeId())) {
+            return false;
+        }
+        items.add(item(exchange));
+        return true;
+    }
+
+    boolean contains(Exchange exchange) {
+        return exchangeIds.contains(exchange.getExchangeId());
+    }
 
     public List<Item> items() {
         return items;
@@ -51,29 +71,14 @@ public final class LifecycleBatch {
         List<RowUpdate> rows = e.getProperty(ROWS, List.class);
         Object event = e.getIn().getBody();
         long ts = event instanceof io.presencebroker.event.LifecycleEvent le ? le.timestamp() : 0;
-        return new Item(e.getProperty("eventType", String.class), ts, rows == null ? List.of() : List.copyOf(rows),
-                e.getIn().getHeader("CamelAwsSqsReceiptHandle", String.class),
-                e.getIn().getHeader("CamelAwsSqsMessageId", String.class),
+        return new Item(e.getProperty(LifecycleEventParser.EVENT_TYPE_PROPERTY, String.class), ts, rows == null ? List.of() : List.copyOf(rows),
+                e.getIn().getHeader(Sqs2Constants.RECEIPT_HANDLE, String.class),
+                e.getIn().getHeader(Sqs2Constants.MESSAGE_ID, String.class),
                 e.getProperty(ORIGINAL_BODY, String.class),
-                e.getIn().getHeader("CamelAwsSqsAttributes", Map.class));
+                e.getIn().getHeader(Sqs2Constants.ATTRIBUTES, Map.class),
+                e.getFromRouteId(), DeadLetterAttributes.sourceQueue(e));
     }
 
     /** Exchange property with the message body as received, for dead-lettering an item of a failed batch. */
     public static final String ORIGINAL_BODY = "originalBody";
-
-    /** Gathers the events of the route into one {@link LifecycleBatch} body. */
-    public static final class Strategy implements AggregationStrategy {
-        @Override
-        public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
-            Exchange target = oldExchange == null ? newExchange : oldExchange;
-            LifecycleBatch batch = oldExchange == null ? new LifecycleBatch() : oldExchange.getIn().getBody(LifecycleBatch.class);
-            batch.items.add(item(newExchange));
-            if (oldExchange == null) {
-                target.getIn().removeHeaders("*");
-                target.removeProperty(ROWS);
-                target.getIn().setBody(batch);
-            }
-            return target;
-        }
-    }
 }

@@ -47,13 +47,12 @@ public class PresenceStore {
     }
 
     /**
-     * Route step for a {@link LifecycleBatch}: one transaction for the whole batch. An environment failure propagates
+     * A {@link LifecycleBatch} ({@link PollBatches}): one transaction for the whole batch. An environment failure propagates
      * (retried, then the messages stay on the queue, and the circuit breaker hears of it); any other failure falls
      * back to one transaction per event, so that only the offending events are dead-lettered (their own fault, or a
      * poison message) or left on the queue (an unexpected failure not yet known to be the message's).
      */
-    public void applyBatch(Exchange exchange) throws Exception {
-        LifecycleBatch batch = exchange.getIn().getBody(LifecycleBatch.class);
+    public void applyBatch(LifecycleBatch batch) throws Exception {
         List<LifecycleBatch.Item> items = batch.items();
         List<RowUpdate> rows = batch.rows();
         boolean[] applied;
@@ -93,7 +92,7 @@ public class PresenceStore {
                     batch.leaveOnQueue(item);
                     continue;
                 }
-                deadLetters.send(item, e, "lifecycle-events-apply");
+                deadLetters.send(item, e);
             }
         }
     }

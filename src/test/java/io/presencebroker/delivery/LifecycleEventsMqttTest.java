@@ -69,7 +69,7 @@ class LifecycleEventsMqttTest extends ServiceTestSupport {
 
     /** The topic AWS IoT publishes an event on: $aws/events/presence/{type}/{clientId} or .../subscriptions/... */
     static String topic(String eventJson) {
-        LifecycleEvent e = new LifecycleEventParser(java.time.Clock.systemUTC(), Long.MAX_VALUE / 2).parse(eventJson);
+        LifecycleEvent e = new LifecycleEventParser(java.time.Clock.systemUTC(), Long.MAX_VALUE / 2).read(eventJson);
         String group = e.isSubscription() ? "subscriptions" : "presence";
         return "$aws/events/" + group + "/" + e.eventType() + "/" + e.clientId();
     }

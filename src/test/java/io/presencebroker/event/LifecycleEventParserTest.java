@@ -22,21 +22,21 @@ class LifecycleEventParserTest {
 
     @Test
     void parsesAConnectedEvent() {
-        LifecycleEvent e = parser.parse(EventJson.connected("user-1", 1_764_151_200_123L, "s-1", 7));
+        LifecycleEvent e = parser.read(EventJson.connected("user-1", 1_764_151_200_123L, "s-1", 7));
 
         assertThat(e).isEqualTo(new LifecycleEvent("user-1", 1_764_151_200_123L, "connected", "s-1", 7L, null, null));
     }
 
     @Test
     void keepsAnUnknownDisconnectReasonAsItIs() {
-        LifecycleEvent e = parser.parse(EventJson.disconnected("user-1", NOW, "s-1", 7, "A_REASON_AWS_ADDS_LATER"));
+        LifecycleEvent e = parser.read(EventJson.disconnected("user-1", NOW, "s-1", 7, "A_REASON_AWS_ADDS_LATER"));
 
         assertThat(e.disconnectReason()).isEqualTo("A_REASON_AWS_ADDS_LATER");
     }
 
     @Test
     void keepsEveryTopicOfASubscribeEvent() {
-        LifecycleEvent e = parser.parse(EventJson.subscription("subscribed", "u", NOW, "s",
+        LifecycleEvent e = parser.read(EventJson.subscription("subscribed", "u", NOW, "s",
                 List.of("app/u/chat/1", "app/u/notifications", "app/u/chat/2")));
 
         assertThat(e.topics()).containsExactly("app/u/chat/1", "app/u/notifications", "app/u/chat/2");
@@ -47,12 +47,12 @@ class LifecycleEventParserTest {
         String json = EventJson.connected("user-1", NOW, "s-1", 7);
         String base64 = Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
 
-        assertThat(parser.parse(base64)).isEqualTo(parser.parse(json));
+        assertThat(parser.read(base64)).isEqualTo(parser.read(json));
     }
 
     @Test
     void acceptsUnknownEventTypesWithoutTheirFields() {
-        LifecycleEvent e = parser.parse("{\"clientId\":\"u\",\"timestamp\":1,\"eventType\":\"something_new\"}");
+        LifecycleEvent e = parser.read("{\"clientId\":\"u\",\"timestamp\":1,\"eventType\":\"something_new\"}");
 
         assertThat(e.isPresence()).isFalse();
         assertThat(e.isSubscription()).isFalse();
@@ -64,7 +64,7 @@ class LifecycleEventParserTest {
         "jobs event           | `{\"eventType\":\"JOB\",\"eventId\":\"7364ffd1\",\"timestamp\":1234567890,\"operation\":\"completed\",\"jobId\":\"27450507\",\"status\":\"COMPLETED\"}` | JOB",
     })
     void otherAwsIotEventKindsAreWellFormedButNotLifecycleEvents(String name, String body, String type) {
-        LifecycleEvent e = parser.parse(body);
+        LifecycleEvent e = parser.read(body);
 
         assertThat(e.eventType()).isEqualTo(type);
         assertThat(e.isPresence()).isFalse();
@@ -107,16 +107,16 @@ class LifecycleEventParserTest {
         "base64 of non-object  | `WzEsMl0=`                                                              | does not decode to a JSON object",
     })
     void rejectsInvalidInputWithAClearReason(String name, String body, String reason) {
-        assertThatThrownBy(() -> parser.parse(body))
+        assertThatThrownBy(() -> parser.read(body))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining(reason);
     }
 
     @Test
     void rejectsAClientIdLongerThan128Characters() {
-        assertThatThrownBy(() -> parser.parse(EventJson.connected("x".repeat(129), NOW, "s", 1)))
+        assertThatThrownBy(() -> parser.read(EventJson.connected("x".repeat(129), NOW, "s", 1)))
                 .isInstanceOf(InvalidEventException.class)
                 .hasMessageContaining("clientId is longer than 128");
-        assertThat(parser.parse(EventJson.connected("x".repeat(128), NOW, "s", 1)).clientId()).hasSize(128);
+        assertThat(parser.read(EventJson.connected("x".repeat(128), NOW, "s", 1)).clientId()).hasSize(128);
     }
 }

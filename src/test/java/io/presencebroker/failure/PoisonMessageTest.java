@@ -31,7 +31,7 @@ class PoisonMessageTest {
 
     static final String QUEUE = "poison-events";
     static final String DLQ = "poison-events-dlq";
-    static final String PARSE_STEP = "            method: parseInto\n";
+    static final String PARSE_STEP = "            method: parse\n";
     static final String THROW_FOR_POISON = PARSE_STEP + """
                     - filter:
                         simple: "${body.clientId} == 'poison-1'"

@@ -9,14 +9,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RetryBudgetTest {
 
     /** application.properties' defaults. */
-    static final RetryBudget DEFAULTS = new RetryBudget(3, 200, 2000, 3000, 10_000, 20);
+    static final RetryBudget DEFAULTS = new RetryBudget(3, 200, 2000, 3000, 10_000);
 
     @Test
     void defaultsFitTheDeployedSixtySecondVisibilityTimeout() {
         // delays: 200 x 1.15 = 230, 460 x 1.15 = 529, 1058 x 1.15 = 1216.7 -> 1976 (ceiling)
         assertThat(DEFAULTS.delaysMillis()).isEqualTo(1976);
-        // 20 + 4 x (3000 + 10000) + 1976
-        assertThat(DEFAULTS.worstCaseMillis()).isEqualTo(53_996);
+        // 4 x (3000 + 10000) + 1976
+        assertThat(DEFAULTS.worstCaseMillis()).isEqualTo(53_976);
         assertThat(DEFAULTS.problem("events", 60)).isNull();
         assertThat(DEFAULTS.problem("events", 54)).isNull();
     }
@@ -24,25 +24,25 @@ class RetryBudgetTest {
     @Test
     void aBudgetThatDoesNotFitNamesTheSettings() {
         String problem = DEFAULTS.problem("presence-events", 30);
-        assertThat(problem).contains("53996 ms", "presence-events", "30 s", "PRESENCE_RETRY_MAX_REDELIVERIES",
+        assertThat(problem).contains("53976 ms", "presence-events", "30 s", "PRESENCE_RETRY_MAX_REDELIVERIES",
                 "PRESENCE_DB_CONNECTION_TIMEOUT_MS", "PRESENCE_DB_SOCKET_TIMEOUT_MS", "PRESENCE_RETRY_DELAY_MS",
-                "PRESENCE_RETRY_MAX_DELAY_MS", "PRESENCE_BATCH_TIMEOUT_MS", "VisibilityTimeout");
+                "PRESENCE_RETRY_MAX_DELAY_MS", "VisibilityTimeout");
         // exactly at the timeout is too late: the message is visible again
-        assertThat(new RetryBudget(0, 0, 0, 1000, 1000, 0).problem("q", 2)).isNotNull();
-        assertThat(new RetryBudget(0, 0, 0, 1000, 999, 0).problem("q", 2)).isNull();
+        assertThat(new RetryBudget(0, 0, 0, 1000, 1000).problem("q", 2)).isNotNull();
+        assertThat(new RetryBudget(0, 0, 0, 1000, 999).problem("q", 2)).isNull();
     }
 
     @Test
     void theCapAppliesAfterTheJitter() {
         // 200, 400, 800, 1600, 3200 -> with +15%: 230, 529, 1216.7, then capped at 1500 twice
-        RetryBudget budget = new RetryBudget(5, 200, 1500, 0, 0, 0);
+        RetryBudget budget = new RetryBudget(5, 200, 1500, 0, 0);
         assertThat(budget.delaysMillis()).isEqualTo((long) Math.ceil(230 + 529 + 1216.7 + 1500 + 1500));
     }
 
     @Test
     void boundsCamelsOwnDelaysWithTheRoutesPolicy() {
-        for (RetryBudget budget : new RetryBudget[] {DEFAULTS, new RetryBudget(3, 50, 200, 0, 0, 0),
-            new RetryBudget(6, 100, 1000, 0, 0, 0)}) {
+        for (RetryBudget budget : new RetryBudget[] {DEFAULTS, new RetryBudget(3, 50, 200, 0, 0),
+            new RetryBudget(6, 100, 1000, 0, 0)}) {
             RedeliveryPolicy policy = new RedeliveryPolicy();
             policy.setRedeliveryDelay(budget.delayMillis());
             policy.setMaximumRedeliveryDelay(budget.maxDelayMillis());
