@@ -10,7 +10,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.presencebroker.delivery.DeliveryLog;
 import io.presencebroker.delivery.DeliveryMessages;
-import io.presencebroker.delivery.DeliverySql;
+import io.presencebroker.delivery.DeliveryDecision;
+import io.presencebroker.delivery.PushSender;
+import io.presencebroker.delivery.SocketPublisher;
 import io.presencebroker.delivery.MqttPublisher;
 import io.presencebroker.delivery.OutboxMessageParser;
 import io.presencebroker.delivery.PresenceApiEngine;
@@ -50,18 +52,18 @@ public class DeliveryConfiguration implements CamelConfiguration {
             return;
         }
         String outbox = props.require("presence.outbox-queue");
-        props.require("presence.push-queue");
         // outbox messages are deleted like the events: in batches, once their exchange completed
-        SqsBatchAcknowledger outboxAcknowledger = new SqsBatchAcknowledger(
-                context.getRegistry().lookupByNameAndType("sqsClient", SqsClient.class), outbox, "outboxAcknowledger");
-        context.getRegistry().bind("outboxAcknowledger", outboxAcknowledger);
+        SqsClient sqs = context.getRegistry().lookupByNameAndType("sqsClient", SqsClient.class);
+        context.getRegistry().bind("outboxAcknowledger", new SqsBatchAcknowledger(sqs, outbox, "outboxAcknowledger"));
         DataSource dataSource = context.getRegistry().lookupByNameAndType("presenceDataSource", DataSource.class);
         context.getRegistry().bind("outboxMessageParser",
                 new OutboxMessageParser(props.getInt("presence.delivery.max-recipients", 1000)));
-        context.getRegistry().bind("deliveryLog",
-                new DeliveryLog(dataSource, props.getInt("presence.delivery.claim-timeout-seconds", 120)));
-        context.getRegistry().bind("deliverySql", new DeliverySql());
-        context.getRegistry().bind("deliveryMessages", new DeliveryMessages(meterRegistry(context)));
+        DeliveryMessages messages = new DeliveryMessages(meterRegistry(context));
+        context.getRegistry().bind("deliveryMessages", messages);
+        DeliveryLog deliveryLog = new DeliveryLog(dataSource, props.getInt("presence.delivery.claim-timeout-seconds", 120),
+                messages);
+        context.getRegistry().bind("deliveryLog", deliveryLog);
+        context.getRegistry().bind("deliveryDecision", new DeliveryDecision());
 
         String clientId = props.get("presence.delivery.mqtt.client-id", "");
         MqttPublisher publisher = new MqttPublisher(props.require("presence.mqtt.broker-url"),
@@ -70,7 +72,9 @@ public class DeliveryConfiguration implements CamelConfiguration {
                 props.getLong("presence.delivery.mqtt.publish-timeout-ms", 5_000L),
                 props.getLong("presence.delivery.mqtt.reconnect-ms", 5_000L));
         context.getRegistry().bind("mqttPublisher", publisher);
-        context.getRegistry().bind("deliveryMqttClient", publisher.client());
+        context.getRegistry().bind("socketPublisher", new SocketPublisher(publisher.client(), deliveryLog, messages));
+        context.getRegistry().bind("pushSender", new PushSender(sqs, props.require("presence.push-queue"), deliveryLog,
+                messages));
         context.addService(publisher, true, true);
     }
 

@@ -5,13 +5,14 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The idempotent repository of deliveries, keyed by (messageId, recipient), in MySQL table {@code delivery_log}
@@ -19,34 +20,60 @@ import org.apache.camel.Exchange;
  * once; each recipient must still get it once.
  *
  * <ol>
- * <li>{@link #claim}: one multi-row INSERT ... ON DUPLICATE KEY UPDATE claims every recipient not claimed yet (or whose
+ * <li>{@link #claim(Exchange)}: one multi-row INSERT ... ON DUPLICATE KEY UPDATE claims every recipient not claimed yet (or whose
  * claim is older than the claim timeout: its consumer died), then one SELECT reads who holds what. Recipients this
  * exchange now holds are delivered; recipients already delivered are skipped; recipients held by another live
  * claim make the exchange fail as transient ({@link DeliveryInProgressException}), so SQS brings it back later.</li>
  * <li>{@link #delivered}: after the MQTT publish or the push request succeeded, the claim becomes final.</li>
- * <li>{@link #release}: when the exchange ends, claims of this exchange not delivered (a failure) are deleted, so the
- * redelivered message delivers them. The exchange counts the claims it made final, so when that is all of them (the
- * usual case) the release costs no statement.</li>
+ * <li>when the exchange ends, claims of this exchange not delivered (a failure) are deleted, so the redelivered
+ * message delivers them. The {@link Delivery} knows which claims it made final, so when that is all of them (the
+ * usual case) this costs no statement.</li>
  * </ol>
  * Every check-then-update is one statement; no value read earlier is written back.
  */
 public class DeliveryLog {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DeliveryLog.class);
+
     static final String CLAIMED = "claimed";
-    /**
-     * Exchange property: how many of this exchange's claims are made final so far. An {@link AtomicInteger} set by
-     * {@link #countRecorded} before the claim, so that the copies of the exchange that split steps work on count into
-     * the same one.
-     */
-    static final String RECORDED = "deliveryClaimsRecorded";
-    static final String DELIVERED = "delivered";
 
     private final DataSource dataSource;
     private final int claimTimeoutSeconds;
+    private final DeliveryMessages metrics;
 
-    public DeliveryLog(DataSource dataSource, int claimTimeoutSeconds) {
+    public DeliveryLog(DataSource dataSource, int claimTimeoutSeconds, DeliveryMessages metrics) {
         this.dataSource = dataSource;
         this.claimTimeoutSeconds = claimTimeoutSeconds;
+        this.metrics = metrics;
+    }
+
+    /**
+     * Route step (body: the {@link OutboxMessage}): claims its recipients; the body becomes the {@link Delivery} of
+     * those this exchange now holds (recipients already reached by an earlier delivery are skipped), each with its
+     * socket status, read in one query. Whatever happens next, the claims this exchange does not make final are
+     * released when it ends, for the redelivery.
+     */
+    public Delivery claim(Exchange exchange) throws SQLException {
+        OutboxMessage message = exchange.getIn().getBody(OutboxMessage.class);
+        String claimId = exchange.getExchangeId();
+        List<String> claimed = claim(message, claimId);
+        metrics.countDuplicates(message, claimed);
+        Delivery delivery = new Delivery(message, claimId, claimed.isEmpty() ? List.of() : DeliverySql.statuses(dataSource, message, claimed));
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                if (!delivery.allRecorded()) {
+                    try {
+                        release(message.messageId(), claimId);
+                    } catch (SQLException e) {
+                        // the claim times out instead (presence.delivery.claim-timeout-seconds)
+                        LOG.warn("Releasing the claims of message {} failed; they expire after the claim timeout: {}",
+                                message.messageId(), e.getMessage());
+                    }
+                }
+            }
+        });
+        return delivery;
     }
 
     /** The recipients this claim now holds, in message order; an exception if another live claim holds some. */
@@ -107,18 +134,13 @@ public class DeliveryLog {
         return mine;
     }
 
-    /** Route step before {@link #claim}: from here on, {@link #delivered} counts the claims it makes final. */
-    public void countRecorded(Exchange exchange) {
-        exchange.setProperty(RECORDED, new AtomicInteger());
-    }
-
     /** Makes the claims of these recipients final: a redelivered message skips them. */
-    public void delivered(String messageId, Collection<String> recipients, String path, String claimId, Exchange exchange)
-            throws SQLException {
+    void delivered(Delivery delivery, List<String> recipients, String path) throws SQLException {
         if (recipients.isEmpty()) {
             return;
         }
-        int updated;
+        String messageId = delivery.getMessage().messageId();
+        String claimId = delivery.claimId();
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement("UPDATE delivery_log SET state = 'delivered', path = ?,"
                      + " updated_at = NOW(3) WHERE message_id = ? AND claim_id = ? AND recipient IN ("
@@ -130,34 +152,17 @@ public class DeliveryLog {
             for (String r : recipients) {
                 st.setString(p++, r);
             }
-            updated = st.executeUpdate();
+            st.executeUpdate();
         }
-        AtomicInteger recorded = exchange.getProperty(RECORDED, AtomicInteger.class);
-        if (recorded != null) {
-            recorded.addAndGet(updated);
-        }
+        delivery.recorded(recipients);
     }
 
     /** As {@link #delivered}, for one batch of push requests (path push or fallback). */
-    public void deliveredPushes(String messageId, List<DeliveryPlan.PushDelivery> batch, String claimId, Exchange exchange)
-            throws SQLException {
-        for (String path : List.of(DeliveryPlan.PUSH, DeliveryPlan.FALLBACK)) {
-            delivered(messageId, batch.stream().filter(p -> p.path().equals(path))
-                    .map(DeliveryPlan.PushDelivery::recipient).toList(), path, claimId, exchange);
+    void deliveredPushes(Delivery delivery, List<Delivery.PushRequest> batch) throws SQLException {
+        for (String path : List.of(Delivery.PUSH, Delivery.FALLBACK)) {
+            delivered(delivery, batch.stream().filter(p -> p.path().equals(path))
+                    .map(Delivery.PushRequest::recipient).toList(), path);
         }
-    }
-
-    /**
-     * Deletes the claims of this exchange that were not delivered; no statement when the exchange made all the claims
-     * it holds ({@code claimed}, the result of {@link #claim}; null when the claim did not return) final.
-     */
-    public int release(String messageId, String claimId, List<String> claimed, Exchange exchange) throws SQLException {
-        AtomicInteger recorded = exchange.getProperty(RECORDED, AtomicInteger.class);
-        if (messageId == null // not parsed: nothing claimed
-                || claimed != null && recorded != null && recorded.get() >= claimed.size()) {
-            return 0;
-        }
-        return release(messageId, claimId);
     }
 
     int release(String messageId, String claimId) throws SQLException {

@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * The messages the delivery route sends, and its counters: the MQTT publish properties, the push requests (JSON:
@@ -47,26 +46,9 @@ public class DeliveryMessages {
         return n.toString();
     }
 
-    /** The bodies of one SQS batch of push requests. */
-    public List<String> pushRequests(OutboxMessage message, List<DeliveryPlan.PushDelivery> batch) {
-        List<String> bodies = new ArrayList<>(batch.size());
-        for (DeliveryPlan.PushDelivery p : batch) {
-            bodies.add(pushRequest(message, p.recipient()));
-        }
-        return bodies;
-    }
-
-    /** SQS reports a failed entry of a batch in the response, not as an error: make it one (transient, retried). */
-    public void checkBatch(SendMessageBatchResponse response) {
-        if (response != null && response.hasFailed() && !response.failed().isEmpty()) {
-            throw new IllegalStateException("push queue refused " + response.failed().size() + " request(s): "
-                    + response.failed().get(0).code() + " " + response.failed().get(0).message());
-        }
-    }
-
-    public void countPushes(List<DeliveryPlan.PushDelivery> batch) {
+    public void countPushes(List<Delivery.PushRequest> batch) {
         Map<String, Long> byPath = batch.stream()
-                .collect(Collectors.groupingBy(DeliveryPlan.PushDelivery::path, Collectors.counting()));
+                .collect(Collectors.groupingBy(Delivery.PushRequest::path, Collectors.counting()));
         byPath.forEach((path, n) -> counter(path).increment(n));
     }
 

@@ -1,15 +1,22 @@
 package io.presencebroker.delivery;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
 /**
- * The one query that reads the socket status of every recipient of a message, for camel-jdbc's named parameters
- * ({@code :?name} from the {@code CamelJdbcParameters} header), and its rows as {@link RecipientStatus}es.
+ * The one query that reads the socket status of every recipient of a message, and its rows as
+ * {@link RecipientStatus}es.
  */
-public class DeliverySql {
+final class DeliverySql {
 
     /**
      * One row per known recipient: connected, and the topic of its subscription to the message's chat in its current
@@ -17,38 +24,31 @@ public class DeliverySql {
      */
     static final String STATUS = """
             SELECT client_id, MAX(is_connected) AS connected,
-                   MAX(CASE WHEN chat_id = :?chatId THEN topic END) AS topic
+                   MAX(CASE WHEN chat_id = ? THEN topic END) AS topic
               FROM socket_status
              WHERE client_id IN (%s)
              GROUP BY client_id""";
 
-    public String statusQuery(List<String> recipients) {
-        List<String> names = new ArrayList<>(recipients.size());
-        for (int i = 0; i < recipients.size(); i++) {
-            names.add(":?r" + i);
-        }
-        return STATUS.formatted(String.join(", ", names));
-    }
-
-    public Map<String, Object> statusParameters(OutboxMessage message, List<String> recipients) {
-        Map<String, Object> p = new HashMap<>();
-        p.put("chatId", message.chatId());
-        for (int i = 0; i < recipients.size(); i++) {
-            p.put("r" + i, recipients.get(i));
-        }
-        return p;
+    private DeliverySql() {
     }
 
     /** A status for every recipient, in recipient order; a recipient with no row was never seen: not connected. */
-    public List<RecipientStatus> statuses(List<String> recipients, List<Map<String, Object>> rows) {
+    static List<RecipientStatus> statuses(DataSource dataSource, OutboxMessage message, List<String> recipients)
+            throws SQLException {
         Map<String, RecipientStatus> byClient = new HashMap<>();
-        for (Map<String, Object> row : rows) {
-            String client = String.valueOf(row.get("client_id"));
-            Object connected = row.get("connected");
-            boolean isConnected = connected instanceof Boolean b ? b
-                    : connected instanceof Number n && n.intValue() != 0;
-            Object topic = row.get("topic");
-            byClient.put(client, new RecipientStatus(client, isConnected, topic == null ? null : topic.toString()));
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement(STATUS.formatted(String.join(", ",
+                     Collections.nCopies(recipients.size(), "?"))))) {
+            st.setString(1, message.chatId());
+            for (int i = 0; i < recipients.size(); i++) {
+                st.setString(i + 2, recipients.get(i));
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    String client = rs.getString(1);
+                    byClient.put(client, new RecipientStatus(client, rs.getInt(2) != 0, rs.getString(3)));
+                }
+            }
         }
         List<RecipientStatus> statuses = new ArrayList<>(recipients.size());
         for (String r : recipients) {

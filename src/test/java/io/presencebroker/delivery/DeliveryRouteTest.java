@@ -151,7 +151,7 @@ class DeliveryRouteTest extends ServiceTestSupport {
     @Test
     void routesAreLoadedWhenDeliveryIsEnabled() {
         assertThat(context.getRoutes()).extracting(r -> r.getRouteId())
-                .contains("delivery", "delivery-socket", "delivery-push")
+                .contains("delivery")
                 .doesNotContain("lifecycle-events-mqtt", "presence-api");
     }
 

@@ -1,0 +1,140 @@
+package io.presencebroker.delivery;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One outbox message being delivered (the delivery route's body after the claim): the recipients this delivery holds
+ * a claim for, each with its socket status, and what the route decided for them: the MQTT topics to publish to (each
+ * once, with the recipients it reaches) and the push requests to send. It also remembers which publishes and push
+ * batches are done, so that a step retried by the error handling repeats none of them.
+ */
+public final class Delivery {
+
+    public static final String SOCKET = "socket";
+    public static final String PUSH = "push";
+    public static final String FALLBACK = "fallback";
+
+    /** One recipient to decide for (the body inside the route's split). */
+    public record Recipient(Delivery delivery, RecipientStatus status) {
+        /** Rule 3 of docs/lifecycle-events.md: connected and subscribed to this chat's topic in the current session. */
+        public boolean isDeliverableOverSocket() {
+            return status.isDeliverableOverSocket();
+        }
+
+        public String getClientId() {
+            return status.recipient();
+        }
+    }
+
+    /** One MQTT publish: a topic and the recipients subscribed to it. */
+    public record TopicDelivery(String topic, List<String> recipients) {
+    }
+
+    /** One push request; path is push (decided) or fallback (the MQTT publish failed). */
+    public record PushRequest(String recipient, String path) {
+    }
+
+    private final OutboxMessage message;
+    private final String claimId;
+    private final List<Recipient> recipients = new ArrayList<>();
+    private final Map<String, List<String>> topics = new LinkedHashMap<>();
+    private final List<PushRequest> pushes = new ArrayList<>();
+    /** How far the publish to one topic got. */
+    enum Progress { PENDING, PUBLISHED, RECORDED, FELL_BACK }
+
+    private final Map<String, Progress> progress = new HashMap<>();
+    private final Set<String> recorded = new HashSet<>();
+    private int pushBatchesSent;
+    private int pushBatchesRecorded;
+
+    Delivery(OutboxMessage message, String claimId, List<RecipientStatus> claimed) {
+        this.message = message;
+        this.claimId = claimId;
+        for (RecipientStatus status : claimed) {
+            recipients.add(new Recipient(this, status));
+        }
+    }
+
+    public OutboxMessage getMessage() {
+        return message;
+    }
+
+    String claimId() {
+        return claimId;
+    }
+
+    public List<Recipient> getRecipients() {
+        return recipients;
+    }
+
+    synchronized void overSocket(RecipientStatus status) {
+        topics.computeIfAbsent(status.topic(), t -> new ArrayList<>()).add(status.recipient());
+    }
+
+    synchronized void asPush(RecipientStatus status) {
+        pushes.add(new PushRequest(status.recipient(), PUSH));
+    }
+
+    /** The publish to this topic failed: its recipients get push requests instead. */
+    synchronized void fallback(TopicDelivery failed) {
+        progress.put(failed.topic(), Progress.FELL_BACK);
+        for (String r : failed.recipients()) {
+            pushes.add(new PushRequest(r, FALLBACK));
+        }
+    }
+
+    synchronized List<TopicDelivery> socketTopics() {
+        List<TopicDelivery> list = new ArrayList<>(topics.size());
+        topics.forEach((topic, to) -> list.add(new TopicDelivery(topic, List.copyOf(to))));
+        return list;
+    }
+
+    /** The push requests in batches of at most {@code size} (SQS sends up to 10 messages per call). */
+    synchronized List<List<PushRequest>> pushBatches(int size) {
+        List<List<PushRequest>> batches = new ArrayList<>();
+        for (int from = 0; from < pushes.size(); from += size) {
+            batches.add(List.copyOf(pushes.subList(from, Math.min(from + size, pushes.size()))));
+        }
+        return batches;
+    }
+
+    synchronized Progress progress(String topic) {
+        return progress.getOrDefault(topic, Progress.PENDING);
+    }
+
+    synchronized void progress(String topic, Progress now) {
+        progress.put(topic, now);
+    }
+
+    synchronized int pushBatchesSent() {
+        return pushBatchesSent;
+    }
+
+    synchronized void pushBatchSent() {
+        pushBatchesSent++;
+    }
+
+    synchronized int pushBatchesRecorded() {
+        return pushBatchesRecorded;
+    }
+
+    synchronized void pushBatchRecorded() {
+        pushBatchesRecorded++;
+    }
+
+    /** These recipients' claims are final (delivered): a redelivered message skips them. */
+    synchronized void recorded(List<String> done) {
+        recorded.addAll(done);
+    }
+
+    /** Every claim of this delivery is final: nothing to release. */
+    synchronized boolean allRecorded() {
+        return recorded.size() >= recipients.size();
+    }
+}

@@ -1,0 +1,71 @@
+package io.presencebroker.delivery;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+
+/**
+ * The delivery route's push step (body: the {@link Delivery}): one push request per recipient that gets no socket
+ * delivery (decided, or after a failed publish) to the push queue, in SQS batches of 10. Each batch is recorded in
+ * the delivery log once SQS took all of it; a batch SQS refused in part fails the step (transient: retried, then the
+ * message comes back), and a retry sends only the batches not yet sent.
+ */
+public class PushSender {
+
+    static final int SQS_BATCH = 10;
+
+    private final SqsClient sqs;
+    private final String queue;
+    private final DeliveryLog log;
+    private final DeliveryMessages messages;
+    private volatile String queueUrl;
+
+    public PushSender(SqsClient sqs, String queue, DeliveryLog log, DeliveryMessages messages) {
+        this.sqs = sqs;
+        this.queue = queue;
+        this.log = log;
+        this.messages = messages;
+    }
+
+    public void send(Delivery delivery) throws SQLException {
+        List<List<Delivery.PushRequest>> batches = delivery.pushBatches(SQS_BATCH);
+        for (int b = delivery.pushBatchesRecorded(); b < batches.size(); b++) {
+            List<Delivery.PushRequest> batch = batches.get(b);
+            if (b >= delivery.pushBatchesSent()) {
+                sendBatch(delivery, batch);
+                delivery.pushBatchSent();
+            }
+            // a failure here (the database) retries this step: the batch is not sent again, the record is
+            log.deliveredPushes(delivery, batch);
+            delivery.pushBatchRecorded();
+            messages.countPushes(batch);
+        }
+    }
+
+    private void sendBatch(Delivery delivery, List<Delivery.PushRequest> batch) {
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i))
+                        .messageBody(messages.pushRequest(delivery.getMessage(), batch.get(i).recipient())).build());
+            }
+            SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl()).entries(entries));
+            if (response.hasFailed() && !response.failed().isEmpty()) {
+                // the entries SQS did take are sent again by the retry: a push request may arrive twice, never not at all
+                throw new IllegalStateException("push queue refused " + response.failed().size() + " request(s): "
+                        + response.failed().get(0).code() + " " + response.failed().get(0).message());
+            }
+    }
+
+    private String queueUrl() {
+        String url = queueUrl;
+        if (url == null) {
+            url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
+            queueUrl = url;
+        }
+        return url;
+    }
+}
