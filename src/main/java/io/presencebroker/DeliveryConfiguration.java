@@ -16,7 +16,6 @@ import io.presencebroker.delivery.SocketPublisher;
 import io.presencebroker.delivery.MqttPublisher;
 import io.presencebroker.delivery.OutboxMessageParser;
 import io.presencebroker.delivery.PresenceApiEngine;
-import io.presencebroker.delivery.PresenceView;
 import io.presencebroker.api.ReadApi;
 import io.presencebroker.mqtt.SessionResumingMqttComponent;
 import org.apache.camel.CamelConfiguration;
@@ -38,7 +37,6 @@ public class DeliveryConfiguration implements CamelConfiguration {
         context.getRegistry().bind("mqttSslProperties", Properties.class, ssl);
         // camel-paho-mqtt5 whose consumer receives what a persistent session kept while the service was away
         context.addComponent("paho-mqtt5", new SessionResumingMqttComponent());
-        context.getRegistry().bind("presenceView", new PresenceView());
         if (Boolean.parseBoolean(props.get("presence.api.enabled", "false"))) {
             context.getComponent("platform-http", PlatformHttpComponent.class)
                     .setEngine(new PresenceApiEngine(props.getInt("presence.api.port", 8080)));
@@ -61,7 +59,8 @@ public class DeliveryConfiguration implements CamelConfiguration {
         DeliveryMessages messages = new DeliveryMessages(meterRegistry(context));
         context.getRegistry().bind("deliveryMessages", messages);
         DeliveryLog deliveryLog = new DeliveryLog(dataSource, props.getInt("presence.delivery.claim-timeout-seconds", 120),
-                messages);
+                messages).retention(props.getInt("presence.delivery.log-retention-hours", 336),
+                props.getInt("presence.delivery.log-prune-chunk", 10000));
         context.getRegistry().bind("deliveryLog", deliveryLog);
         context.getRegistry().bind("deliveryDecision", new DeliveryDecision());
 

@@ -29,6 +29,7 @@ public final class ReadApi {
 
         HikariDataSource pool = pool(props, context.getRegistry().findSingleByType(MeterRegistry.class));
         context.getRegistry().bind("presenceApiDataSource", DataSource.class, pool);
+        context.getRegistry().bind("presenceView", new PresenceView(pool));
         context.addService(new ServiceSupport() {
             @Override
             protected void doStop() {

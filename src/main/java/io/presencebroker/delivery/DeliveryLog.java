@@ -40,11 +40,25 @@ public class DeliveryLog {
     private final DataSource dataSource;
     private final int claimTimeoutSeconds;
     private final DeliveryMessages metrics;
+    private int retentionHours = Integer.MAX_VALUE;
+    private int pruneChunk = 1000;
 
     public DeliveryLog(DataSource dataSource, int claimTimeoutSeconds, DeliveryMessages metrics) {
         this.dataSource = dataSource;
         this.claimTimeoutSeconds = claimTimeoutSeconds;
         this.metrics = metrics;
+    }
+
+    /** What {@link #pruneExpired()} deletes: rows older than {@code hours}, {@code chunk} rows per statement. */
+    public DeliveryLog retention(int hours, int chunk) {
+        this.retentionHours = hours;
+        this.pruneChunk = chunk;
+        return this;
+    }
+
+    /** Route step of the retention timer: {@link #prune(int, int)} with the configured retention; returns how many. */
+    public long pruneExpired() throws SQLException {
+        return prune(retentionHours, pruneChunk);
     }
 
     /**
