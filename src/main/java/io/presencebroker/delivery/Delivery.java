@@ -30,6 +30,11 @@ public final class Delivery {
         public String getClientId() {
             return status.recipient();
         }
+
+        /** The chat of the message, for decisions per chat. */
+        public String getChatId() {
+            return delivery.message.chatId();
+        }
     }
 
     /** One MQTT publish: a topic and the recipients subscribed to it. */
