@@ -52,7 +52,9 @@ public class DeliveryConfiguration implements CamelConfiguration {
         String outbox = props.require("presence.outbox-queue");
         // outbox messages are deleted like the events: in batches, once their exchange completed
         SqsClient sqs = context.getRegistry().lookupByNameAndType("sqsClient", SqsClient.class);
-        context.getRegistry().bind("outboxAcknowledger", new SqsBatchAcknowledger(sqs, outbox, "outboxAcknowledger"));
+        SqsBatchAcknowledger outboxAcknowledger = new SqsBatchAcknowledger(sqs, outbox, "outboxAcknowledger");
+        context.getRegistry().bind("outboxAcknowledger", outboxAcknowledger);
+        context.addService(outboxAcknowledger, true, true);
         DataSource dataSource = context.getRegistry().lookupByNameAndType("presenceDataSource", DataSource.class);
         context.getRegistry().bind("outboxMessageParser",
                 new OutboxMessageParser(props.getInt("presence.delivery.max-recipients", 1000)));

@@ -93,6 +93,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, props.get("presence.events-queue", ""),
                 "eventsAcknowledger");
         context.getRegistry().bind("eventsAcknowledger", acknowledger);
+        addService(context, acknowledger); // stopped with the context: the last deletes are sent
         context.getRegistry().bind("sqsHealthCheck", new SqsHealthCheck(sqs, props.get("presence.events-queue", "")));
 
         context.getRegistry().bind("lifecycleEventParser", new LifecycleEventParser(Clock.systemUTC(),
@@ -121,6 +122,14 @@ public class PresenceConfiguration implements CamelConfiguration {
         context.getRegistry().bind("presenceStore", store.get());
         // the events route's apply-and-acknowledge step: one transaction per poll, in the consumer's thread
         context.getRegistry().bind("lifecycleBatch", new PollBatches(store.get(), acknowledger, metrics));
+    }
+
+    static void addService(CamelContext context, Object service) {
+        try {
+            context.addService(service, true, true);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static MeterRegistry meterRegistry(CamelContext context) {

@@ -6,6 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.presencebroker.store.LifecycleBatch;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.apache.camel.Exchange;
@@ -25,8 +29,9 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
  * Deletes consumed SQS messages with DeleteMessageBatch (one call for up to ten) instead of one DeleteMessage each,
  * and only for exchanges that completed: their update is committed, or they are safely in the dead-letter queue. A
  * failed exchange is never deleted and comes back after the visibility timeout. The buffer of a consumer thread is
- * flushed at the end of each polled batch (or at ten), and on shutdown: at worst a crash redelivers a few messages
- * whose effect is already committed, which the idempotent updates absorb.
+ * flushed at the end of each polled batch (or at ten), and on shutdown; the deletes run on threads of their own, so
+ * the consumer's next poll does not wait for them. At worst a crash redelivers a few messages whose effect is
+ * already committed, which the idempotent updates absorb.
  * <p>
  * A route policy of the route that consumes the queue ({@code routePolicy} in its YAML): every exchange of that route
  * is enlisted when it begins. A step that commits later (the lifecycle batch) {@link #defer}s the deletion of its
@@ -38,6 +43,8 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
     private static final Logger LOG = LoggerFactory.getLogger(SqsBatchAcknowledger.class);
     private static final int MAX_BATCH = 10;
     private static final String DEFERRED = "ackDeferred";
+    private static final int DELETE_THREADS = 4;
+    private static final int MAX_QUEUED_DELETES = 64;
 
     private final SqsClient sqs;
     private final String queue;
@@ -45,6 +52,7 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
     private final Map<Thread, List<String>> pending = new ConcurrentHashMap<>();
     private volatile String queueUrl;
     private volatile Consumer<Exchange> pollEnd = last -> { };
+    private ThreadPoolExecutor deleters;
 
     /**
      * @param name the bean name routes refer to it by, for the start's error message
@@ -136,6 +144,11 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
     public static boolean lastOfPoll(Exchange exchange) {
         return exchange.getProperty(ExchangePropertyKey.BATCH_COMPLETE, true, Boolean.class);
     }
+    /**
+     * Hands the deletes to the delete threads, so that the consumer polls again without waiting for the round trip
+     * (the deletes of a committed batch never hold up the next poll); the calling thread deletes itself when the
+     * delete threads are behind by more than {@value #MAX_QUEUED_DELETES} batches.
+     */
     private void flush(List<String> buffer) {
         if (buffer.isEmpty()) {
             return;
@@ -145,6 +158,24 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
             entries.add(DeleteMessageBatchRequestEntry.builder().id(String.valueOf(i)).receiptHandle(buffer.get(i)).build());
         }
         buffer.clear();
+        deleters().execute(() -> delete(entries));
+    }
+
+    private synchronized ThreadPoolExecutor deleters() {
+        if (deleters == null || deleters.isShutdown()) {
+            AtomicInteger n = new AtomicInteger();
+            deleters = new ThreadPoolExecutor(DELETE_THREADS, DELETE_THREADS, 60, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(MAX_QUEUED_DELETES), r -> {
+                        Thread t = new Thread(r, "sqs-delete-" + queue + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }, new ThreadPoolExecutor.CallerRunsPolicy());
+            deleters.allowCoreThreadTimeOut(true);
+        }
+        return deleters;
+    }
+
+    private void delete(List<DeleteMessageBatchRequestEntry> entries) {
         try {
             DeleteMessageBatchResponse response = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl()).entries(entries));
             if (!response.failed().isEmpty()) {
@@ -166,8 +197,20 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
         return url;
     }
 
+    /** Deletes what is still buffered and waits (at most 30 s) for the deletes in flight. */
     @Override
-    protected void doStop() {
+    protected void doStop() throws InterruptedException {
         pending.values().forEach(this::flush);
+        ThreadPoolExecutor running;
+        synchronized (this) {
+            running = deleters;
+            deleters = null;
+        }
+        if (running != null) {
+            running.shutdown();
+            if (!running.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("Deletes still in flight after 30 s; those messages will be delivered again (updates are idempotent)");
+            }
+        }
     }
 }
