@@ -4,6 +4,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.presencebroker.sqs.QueueUrl;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
@@ -19,16 +20,15 @@ public class PushSender {
     static final int SQS_BATCH = 10;
 
     private final SqsClient sqs;
-    private final String queue;
     private final DeliveryLog log;
     private final DeliveryMessages messages;
-    private volatile String queueUrl;
+    private final QueueUrl queueUrl;
 
     public PushSender(SqsClient sqs, String queue, DeliveryLog log, DeliveryMessages messages) {
         this.sqs = sqs;
-        this.queue = queue;
         this.log = log;
         this.messages = messages;
+        this.queueUrl = new QueueUrl(sqs, queue);
     }
 
     public void send(Delivery delivery) throws SQLException {
@@ -52,7 +52,7 @@ public class PushSender {
                 entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i))
                         .messageBody(messages.pushRequest(delivery.getMessage(), batch.get(i).recipient())).build());
             }
-            SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl()).entries(entries));
+            SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl.get()).entries(entries));
             if (response.hasFailed() && !response.failed().isEmpty()) {
                 // the entries SQS did take are sent again by the retry: a push request may arrive twice, never not at all
                 throw new IllegalStateException("push queue refused " + response.failed().size() + " request(s): "
@@ -60,12 +60,4 @@ public class PushSender {
             }
     }
 
-    private String queueUrl() {
-        String url = queueUrl;
-        if (url == null) {
-            url = sqs.getQueueUrl(r -> r.queueName(queue)).queueUrl();
-            queueUrl = url;
-        }
-        return url;
-    }
 }

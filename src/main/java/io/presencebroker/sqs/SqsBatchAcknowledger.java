@@ -50,7 +50,7 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
     private final String queue;
     private final String name;
     private final Map<Thread, List<String>> pending = new ConcurrentHashMap<>();
-    private volatile String queueUrl;
+    private final QueueUrl queueUrl;
     private volatile Consumer<Exchange> pollEnd = last -> { };
     private ThreadPoolExecutor deleters;
 
@@ -61,6 +61,7 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
         this.sqs = sqs;
         this.queue = queue;
         this.name = name;
+        this.queueUrl = new QueueUrl(sqs, queue);
     }
 
     /** The queue whose messages it deletes. */
@@ -177,7 +178,7 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
 
     private void delete(List<DeleteMessageBatchRequestEntry> entries) {
         try {
-            DeleteMessageBatchResponse response = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl()).entries(entries));
+            DeleteMessageBatchResponse response = sqs.deleteMessageBatch(b -> b.queueUrl(queueUrl.get()).entries(entries));
             if (!response.failed().isEmpty()) {
                 LOG.warn("{} of {} deletes failed; those messages will be delivered again (updates are idempotent): {}",
                         response.failed().size(), entries.size(), response.failed().get(0).message());
@@ -188,14 +189,6 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
         }
     }
 
-    private String queueUrl() {
-        String url = queueUrl;
-        if (url == null) {
-            url = sqs.getQueueUrl(b -> b.queueName(queue)).queueUrl();
-            queueUrl = url;
-        }
-        return url;
-    }
 
     /** Deletes what is still buffered and waits (at most 30 s) for the deletes in flight. */
     @Override
