@@ -126,13 +126,10 @@ public class SqsBatchAcknowledger extends RoutePolicySupport {
         exchange.setProperty(DEFERRED, true);
     }
 
-    /** After a batch has been committed: deletes its messages (all but those left on the queue). */
+    /** After a batch has been committed: deletes the messages of its updates (all but those left on the queue). */
     public void ack(LifecycleBatch batch) {
         List<String> receipts = new ArrayList<>(MAX_BATCH);
-        for (LifecycleBatch.Item item : batch.items()) {
-            if (batch.isLeftOnQueue(item)) {
-                continue;
-            }
+        for (LifecycleBatch.Item item : batch.toAcknowledge()) {
             receipts.add(item.receiptHandle());
             if (receipts.size() == MAX_BATCH) {
                 flush(receipts);

@@ -56,8 +56,17 @@ public final class LifecycleBatch {
         leftOnQueue.add(item);
     }
 
-    public boolean isLeftOnQueue(Item item) {
-        return leftOnQueue.contains(item);
+    /**
+     * The items whose updates this batch commits: those with rows. An event that changes no row (ignored, dropped by
+     * a filter) is not deferred: its message is deleted when its exchange completes, and it is counted by its route.
+     */
+    public List<Item> updates() {
+        return items.stream().filter(i -> !i.rows().isEmpty()).toList();
+    }
+
+    /** The items to delete after the commit: the updates, less those left on the queue. */
+    public List<Item> toAcknowledge() {
+        return updates().stream().filter(i -> !leftOnQueue.contains(i)).toList();
     }
 
     public List<RowUpdate> rows() {

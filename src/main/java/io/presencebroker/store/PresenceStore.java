@@ -53,7 +53,6 @@ public class PresenceStore {
      * poison message) or left on the queue (an unexpected failure not yet known to be the message's).
      */
     public void applyBatch(LifecycleBatch batch) throws Exception {
-        List<LifecycleBatch.Item> items = batch.items();
         List<RowUpdate> rows = batch.rows();
         boolean[] applied;
         try {
@@ -68,14 +67,14 @@ public class PresenceStore {
             return;
         }
         int r = 0;
-        for (LifecycleBatch.Item item : items) {
+        for (LifecycleBatch.Item item : batch.updates()) {
             metrics.countApplied(item.eventType(), item.eventTimestamp(), any(applied, r, item.rows().size()));
             r += item.rows().size();
         }
     }
 
     private void applyOneByOne(LifecycleBatch batch) throws Exception {
-        for (LifecycleBatch.Item item : batch.items()) {
+        for (LifecycleBatch.Item item : batch.updates()) {
             try {
                 boolean[] applied = apply(item.rows());
                 committed();
@@ -130,6 +129,9 @@ public class PresenceStore {
     /** Route step for one event (the MQTT source): its updates in one transaction. */
     public void applyEvent(Exchange exchange) throws SQLException {
         LifecycleBatch.Item item = LifecycleBatch.item(exchange);
+        if (item.rows().isEmpty()) {
+            return; // ignored by the router, and counted there
+        }
         boolean[] applied = apply(item.rows());
         failures.committed();
         metrics.countApplied(item.eventType(), item.eventTimestamp(), any(applied, 0, applied.length));

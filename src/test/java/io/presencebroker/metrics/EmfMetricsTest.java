@@ -130,10 +130,10 @@ class EmfMetricsTest extends ServiceTestSupport {
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             List<JsonNode> docs = documents();
-            assertThat(sum(docs, "EventsApplied")).isEqualTo(3);
-            assertThat(sum(docs, "EventsStale")).isEqualTo(1);
-            assertThat(sum(docs, "EventsIgnored")).isEqualTo(1);
-            assertThat(sum(docs, "EventsDeadLettered")).isEqualTo(1);
+            assertThat(sum(docs, "EventsApplied")).as("EventsApplied " + docs).isEqualTo(3);
+            assertThat(sum(docs, "EventsStale")).as("EventsStale " + docs).isEqualTo(1);
+            assertThat(sum(docs, "EventsIgnored")).as("EventsIgnored " + docs).isEqualTo(1);
+            assertThat(sum(docs, "EventsDeadLettered")).as("EventsDeadLettered " + docs).isEqualTo(1);
         });
         int seen = documents().size();
         // a later interval adds nothing: the figures are per interval, not cumulative
