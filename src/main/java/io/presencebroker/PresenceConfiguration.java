@@ -1,5 +1,6 @@
 package io.presencebroker;
 
+import io.presencebroker.check.RouteCheck;
 import io.presencebroker.sqs.SqsBatchAcknowledger;
 import io.presencebroker.sqs.SqsClients;
 import io.presencebroker.sqs.SqsRequestMetrics;
@@ -63,6 +64,8 @@ public class PresenceConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         Settings props = Settings.of(context.getPropertiesComponent());
         checkRequired(props);
+        // check-routes: the same beans, bound without connecting anywhere (no queue lookup, no pool, no migration)
+        boolean checkOnly = RouteCheck.checkOnly(context);
         int consumers = props.getInt("presence.consumers", 2);
 
         MeterRegistry meters = meterRegistry(context);
@@ -71,16 +74,20 @@ public class PresenceConfiguration implements CamelConfiguration {
         SqsClient sqs = SqsClients.create(props, consumers, sqsMetrics);
         context.getRegistry().bind("sqsClient", SqsClient.class, sqs);
         // refuses the start when the in-process retries could outlast the events queue's visibility timeout
-        RetryBudget.check(props, sqs);
+        if (!checkOnly) {
+            RetryBudget.check(props, sqs);
+        }
 
         AuthenticationFailures authenticationFailures = new AuthenticationFailures();
-        HikariDataSource dataSource = dataSource(props, consumers, meters, authenticationFailures);
+        HikariConfig poolConfig = poolConfig(props, consumers, meters);
+        HikariDataSource dataSource = checkOnly ? RouteCheck.unstartedPool(poolConfig)
+                : new AuthenticationTrackingDataSource(poolConfig, authenticationFailures);
         context.getRegistry().bind("presenceDataSource", DataSource.class, dataSource);
         // presence.db.secret-arn: a refused login reads the secret again (a rotation) instead of waiting for a new task
         CredentialRefresh.install(context, props, dataSource, authenticationFailures);
-        if (Boolean.parseBoolean(props.get("presence.db.migrate", "true"))) {
+        if (!checkOnly && Boolean.parseBoolean(props.get("presence.db.migrate", "true"))) {
             DatabaseMigration.migrate(dataSource);
-        } else {
+        } else if (!checkOnly) {
             DatabaseMigration.requireCurrent(dataSource); // migrations run by the `migrate` command, another credential
         }
 
@@ -155,8 +162,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         }
     }
 
-    private static HikariDataSource dataSource(Settings props, int consumers, MeterRegistry meters,
-                                               AuthenticationFailures authenticationFailures) {
+    private static HikariConfig poolConfig(Settings props, int consumers, MeterRegistry meters) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("presence-db");
         // pool usage (active, idle, pending, timeouts) as hikaricp_* metrics
@@ -189,7 +195,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         // a value the schema cannot hold is an error (dead-lettered), never silently truncated
         config.setConnectionInitSql("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
                 + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
-        return new AuthenticationTrackingDataSource(config, authenticationFailures);
+        return config;
     }
 
 }

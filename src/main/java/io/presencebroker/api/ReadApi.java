@@ -4,6 +4,7 @@ import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.presencebroker.check.RouteCheck;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.presencebroker.Settings;
@@ -27,7 +28,8 @@ public final class ReadApi {
         TokenBucket rateLimit = new TokenBucket(props.getInt("presence.api.rate-limit-per-second", 50));
         context.getRegistry().bind("presenceApiGuard", new ApiGuard(token, rateLimit));
 
-        HikariDataSource pool = pool(props, context.getRegistry().findSingleByType(MeterRegistry.class));
+        HikariConfig config = poolConfig(props, context.getRegistry().findSingleByType(MeterRegistry.class));
+        HikariDataSource pool = RouteCheck.checkOnly(context) ? RouteCheck.unstartedPool(config) : new HikariDataSource(config);
         context.getRegistry().bind("presenceApiDataSource", DataSource.class, pool);
         context.getRegistry().bind("presenceView", new PresenceView(pool));
         context.addService(new ServiceSupport() {
@@ -38,7 +40,7 @@ public final class ReadApi {
         }, true, true);
     }
 
-    static HikariDataSource pool(Settings props, MeterRegistry meters) {
+    static HikariConfig poolConfig(Settings props, MeterRegistry meters) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(ApiPoolName.NAME);
         if (meters != null) {
@@ -60,6 +62,6 @@ public final class ReadApi {
         config.addDataSourceProperty("useLocalSessionState", "true");
         config.addDataSourceProperty("connectTimeout", "5000");
         config.addDataSourceProperty("socketTimeout", "10000");
-        return new HikariDataSource(config);
+        return config;
     }
 }

@@ -1,0 +1,254 @@
+package io.presencebroker.check;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.presencebroker.RouteWiring;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Component;
+import org.apache.camel.component.aws2.sqs.Sqs2Component;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import org.apache.camel.Processor;
+import org.apache.camel.model.BeanDefinition;
+import org.apache.camel.model.EndpointRequiredDefinition;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.OnExceptionDefinition;
+import org.apache.camel.model.ProcessDefinition;
+import org.apache.camel.model.ProcessorDefinition;
+import org.apache.camel.model.ProcessorDefinitionHelper;
+import org.apache.camel.model.RouteConfigurationDefinition;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.LineNumberAware;
+import org.apache.camel.spi.RoutePolicy;
+
+/**
+ * The loaded routes, walked before any of them is started: what Camel would only find at start, one problem at a
+ * time, or only when a message gets there, all at once and each with its file and line.
+ */
+final class RouteModelCheck {
+
+    /** {@code {{name}}}; not {@code {{?name}}} (optional) nor {@code {{name:default}}} nor {@code {{env:NAME}}}. */
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{(\\??)([^}:]+)(:[^}]*)?}}");
+
+    private final CamelContext context;
+    private final Path dir;
+    private final List<Path> files;
+    private final List<Problem> problems = new ArrayList<>();
+
+    RouteModelCheck(CamelContext context, Path dir, List<Path> files) {
+        this.context = context;
+        this.dir = dir;
+        this.files = files;
+    }
+
+    List<Problem> problems() {
+        placeholders();
+        // at start camel-main autowires the bound SQS client into the component; the endpoints are made before that
+        SqsClient sqs = context.getRegistry().findSingleByType(SqsClient.class);
+        context.getComponent("aws2-sqs", Sqs2Component.class).getConfiguration().setAmazonSQSClient(sqs);
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        Set<String> consumed = new HashSet<>();
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            consumed.add(base(resolve(route.getInput().getEndpointUri())));
+        }
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            endpoint(route.getInput(), route.getInput().getEndpointUri(), null);
+            if (route.getRoutePolicyRef() != null) {
+                for (String ref : resolve(route.getRoutePolicyRef()).split(",")) {
+                    bean(route, ref.strip().replaceFirst("^#(bean:)?", ""), RoutePolicy.class, "routePolicy");
+                }
+            }
+            steps(route.getOutputs(), consumed);
+        }
+        for (RouteConfigurationDefinition configuration : model.getRouteConfigurationDefinitions()) {
+            for (OnExceptionDefinition onException : configuration.getOnExceptions()) {
+                steps(List.of(onException), consumed);
+            }
+        }
+        for (String wiring : RouteWiring.problems(context, true)) {
+            problems.add(new Problem(dir.toString(), 0, wiring));
+        }
+        return problems;
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private void steps(List<? extends ProcessorDefinition<?>> outputs, Set<String> consumed) {
+        List<ProcessorDefinition> all = new ArrayList<>(outputs);
+        all.addAll(ProcessorDefinitionHelper.filterTypeInOutputs((List) outputs, ProcessorDefinition.class));
+        Set<ProcessorDefinition<?>> seen = new HashSet<>();
+        for (ProcessorDefinition<?> step : all) {
+            if (!seen.add(step)) {
+                continue;
+            }
+            if (step instanceof BeanDefinition bean) {
+                beanStep(bean);
+            } else if (step instanceof ProcessDefinition process && process.getRef() != null) {
+                bean(process, process.getRef(), Processor.class, "process");
+            }
+            if (step instanceof EndpointRequiredDefinition send && send.getEndpointUri() != null) {
+                endpoint(step, send.getEndpointUri(), consumed);
+            }
+        }
+    }
+
+    private void beanStep(BeanDefinition step) {
+        Class<?> type = null;
+        if (step.getRef() != null) {
+            Object bean = bean(step, step.getRef(), Object.class, "bean");
+            type = bean == null ? null : bean.getClass();
+        } else if (step.getBeanType() != null) {
+            try {
+                type = context.getClassResolver().resolveMandatoryClass(resolve(step.getBeanType()));
+            } catch (ClassNotFoundException e) {
+                problem(step, "beanType:", "bean: class " + step.getBeanType() + " not found");
+            }
+        }
+        if (type != null && step.getMethod() != null) {
+            String method = resolve(step.getMethod()).replaceFirst("\\(.*", "").strip();
+            if (Arrays.stream(type.getMethods()).map(Method::getName).noneMatch(method::equals)) {
+                problem(step, "method:", "bean " + (step.getRef() != null ? step.getRef() : type.getSimpleName())
+                        + " has no public method " + method + " (" + type.getName() + ")");
+            }
+        }
+    }
+
+    private Object bean(Object step, String name, Class<?> type, String what) {
+        Object bean = context.getRegistry().lookupByName(name);
+        if (bean == null) {
+            problem(step, name, what + ": no bean named " + name + " in the registry");
+            return null;
+        }
+        if (!type.isInstance(bean)) {
+            problem(step, name, what + ": bean " + name + " is a " + bean.getClass().getName() + ", not a " + type.getSimpleName());
+            return null;
+        }
+        return bean;
+    }
+
+    /** The URI, its placeholders resolved, made into an endpoint by its real component: unknown options are refused. */
+    private void endpoint(Object step, String uri, Set<String> consumed) {
+        String resolved;
+        try {
+            resolved = context.resolvePropertyPlaceholders(uri);
+        } catch (RuntimeException e) {
+            return; // reported by the placeholder check, with its line
+        }
+        if (resolved.contains("${")) {
+            return; // a dynamic URI (toD): resolved per message
+        }
+        try {
+            // made by its component and configured (an unknown option is refused), but neither started nor initialised:
+            // an SQS endpoint would look its queue up at init
+            String scheme = resolved.substring(0, Math.max(0, resolved.indexOf(':')));
+            Component component = context.getComponent(scheme);
+            if (component == null) {
+                problem(step, "endpoint " + uri + ": no component " + scheme + " (a misspelt scheme, or one this service does not ship)");
+                return;
+            }
+            component.createEndpoint(resolved);
+        } catch (Exception e) {
+            problem(step, "endpoint " + base(uri) + ": " + rootMessage(e));
+            return;
+        }
+        String base = base(resolved);
+        if (consumed != null && base.startsWith("direct:") && !consumed.contains(base)) {
+            problem(step, "no route consumes " + base + " (a route `from` " + base + " is needed)");
+        }
+    }
+
+    /** Every {@code {{name}}} of every file resolves: the line of each that does not. */
+    private void placeholders() {
+        for (Path file : files) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (line.strip().startsWith("#")) {
+                    continue;
+                }
+                Matcher m = PLACEHOLDER.matcher(line);
+                while (m.find()) {
+                    String name = m.group(2).strip();
+                    boolean optional = !m.group(1).isEmpty() || m.group(3) != null || name.startsWith("env:")
+                            || name.startsWith("sys:");
+                    if (!optional && context.getPropertiesComponent().resolveProperty(name).isEmpty()) {
+                        problems.add(new Problem(file.toString(), i + 1, "property placeholder {{" + name
+                                + "}} is not set (application.properties or the environment variable "
+                                + name.toUpperCase().replace('.', '_').replace('-', '_') + ")"));
+                    }
+                }
+            }
+        }
+    }
+
+    private void problem(Object step, String message) {
+        problem(step, null, message);
+    }
+
+    /** The problem at the first line of the step that contains {@code text} (a key, a name), else at the step's line. */
+    private void problem(Object step, String text, String message) {
+        String file = dir.toString();
+        int line = 0;
+        if (step instanceof LineNumberAware aware && aware.getLocation() != null) {
+            String location = aware.getLocation().replaceFirst("^file:", "");
+            file = files.stream().map(Path::toString).filter(f -> f.equals(location) || location.endsWith("/" + Path.of(f).getFileName()))
+                    .findFirst().orElse(location);
+            line = aware.getLineNumber();
+            if (text != null && line > 0) {
+                line = lineWith(Path.of(file), line, text);
+            }
+        }
+        problems.add(new Problem(file, line, message));
+    }
+
+    private static int lineWith(Path file, int from, String text) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            for (int i = from - 1; i < Math.min(lines.size(), from + 10); i++) {
+                if (lines.get(i).contains(text)) {
+                    return i + 1;
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return from;
+    }
+
+    private String resolve(String text) {
+        try {
+            return context.resolvePropertyPlaceholders(text);
+        } catch (RuntimeException e) {
+            return text;
+        }
+    }
+
+    private static String base(String uri) {
+        int query = uri.indexOf('?');
+        return (query < 0 ? uri : uri.substring(0, query)).replaceFirst("^direct://", "direct:");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.toString() : root.getMessage();
+        int dueTo = message.indexOf(" due to: ");
+        return (dueTo < 0 ? message : message.substring(dueTo + " due to: ".length())).replaceAll("\\s+", " ");
+    }
+}

@@ -1,0 +1,128 @@
+package io.presencebroker.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * check-routes on the shipped routes and on broken copies. No server runs for these tests, and the check needs
+ * none: every setting it lacks has a stand-in naming an unresolvable host, so a check that tried to connect would
+ * hang or fail here.
+ */
+class RouteCheckTest {
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void theShippedRoutesHaveNoProblem() {
+        assertThat(RouteCheck.check(Path.of("routes"), Map.of())).isEmpty();
+    }
+
+    @Test
+    void aMisspeltKeyIsRefusedWithItsFileAndLine() throws IOException {
+        Path routes = copy();
+        int line = edit(routes.resolve("lifecycle-events.yaml"), "            ref: lifecycleEventParser",
+                "            reff: lifecycleEventParser");
+        int choice = edit(routes.resolve("delivery.yaml"), "- choice:", "- choise:");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+                routes.resolve("delivery.yaml") + ":" + choice + ": schema: property 'choise' is not defined in the schema"
+                        + " and the schema does not allow additional properties (at $[0].route.from.steps[2].split.steps[0])",
+                routes.resolve("lifecycle-events.yaml") + ":" + line + ": schema: property 'reff' is not defined in the"
+                        + " schema and the schema does not allow additional properties (at $[1].route.from.steps[0].bean)");
+    }
+
+    @Test
+    void unknownBeansMethodsOptionsAndPlaceholdersAreRefusedEachWithItsFileAndLine() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        // the endpoint is named by the line of its uri
+        int option = edit(lifecycle, "      uri: aws2-sqs:{{presence.events-queue}}", "      uri: aws2-sqs:{{presence.events-queue}}");
+        edit(lifecycle, "        greedy: true", "        greedy: true\n        waitTimeSecond: 5");
+        int bean = edit(lifecycle, "            ref: lifecycleEventParser", "            ref: lifecycleEventParsr");
+        int method = edit(lifecycle, "method: ignoredTopic", "method: ignoredTopics");
+        Path deadLetter = routes.resolve("dead-letter.yaml");
+        int placeholder = edit(deadLetter, "{{presence.dlq}}", "{{presence.dead-letter-queue}}");
+        int beanType = edit(deadLetter, "beanType: io.presencebroker.failure.DeadLetterAttributes",
+                "beanType: io.presencebroker.failure.DeadLetterAttribute");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+                deadLetter + ":" + beanType + ": bean: class io.presencebroker.failure.DeadLetterAttribute not found",
+                deadLetter + ":" + placeholder + ": property placeholder {{presence.dead-letter-queue}} is not set"
+                        + " (application.properties or the environment variable PRESENCE_DEAD_LETTER_QUEUE)",
+                lifecycle + ":" + option + ": endpoint aws2-sqs:{{presence.events-queue}}: There are 1 parameters that"
+                        + " couldn't be set on the endpoint. Check the uri if the parameters are spelt correctly and that"
+                        + " they are properties of the endpoint. Unknown parameters=[{waitTimeSecond=5}]",
+                lifecycle + ":" + bean + ": bean: no bean named lifecycleEventParsr in the registry",
+                lifecycle + ":" + method + ": bean presenceMetrics has no public method ignoredTopics"
+                        + " (io.presencebroker.PresenceMetrics)");
+    }
+
+    @Test
+    void aDirectEndpointThatNoRouteConsumesAndAMissingWiringAreRefused() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        int to = edit(lifecycle, "        - to: direct:route-lifecycle-event", "        - to: direct:route-lifecycle-events");
+        Files.delete(routes.resolve("dead-letter.yaml"));
+
+        assertThat(lines(RouteCheck.check(routes, Map.of()))).contains(
+                lifecycle + ":" + to + ": no route consumes direct:route-lifecycle-events (a route `from`"
+                        + " direct:route-lifecycle-events is needed)",
+                routes + ": no route consumes direct:dead-letter (the dead-letter flow, routes/dead-letter.yaml)");
+    }
+
+    @Test
+    void theCommandPrintsOneLinePerProblemAndExitsNonZero() throws IOException {
+        Path routes = copy();
+        edit(routes.resolve("lifecycle-events.yaml"), "method: ignoredTopic", "method: ignoredTopics");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+        int status = RouteCheck.main(new String[] {routes.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
+
+        assertThat(status).isEqualTo(1);
+        assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(2)
+                .last().isEqualTo("check-routes: 1 problem(s) in " + routes);
+        out.reset();
+        assertThat(RouteCheck.main(new String[] {"routes"}, new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("check-routes: 7 route files in routes: no problems\n");
+    }
+
+    private Path copy() throws IOException {
+        Path copy = Files.createDirectories(temp.resolve("routes"));
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            for (Path f : files.toList()) {
+                Files.copy(f, copy.resolve(f.getFileName()));
+            }
+        }
+        return copy;
+    }
+
+    /** Replaces the first occurrence of {@code from}; returns its line (1-based). */
+    private static int edit(Path file, String from, String to) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(from)) {
+                lines.set(i, lines.get(i).replace(from, to));
+                Files.write(file, lines);
+                return i + 1;
+            }
+        }
+        throw new AssertionError(from + " is not in " + file);
+    }
+
+    private static List<String> lines(List<Problem> problems) {
+        return problems.stream().map(Problem::toString).toList();
+    }
+}
