@@ -2,20 +2,42 @@ package io.presencebroker;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+
+import io.presencebroker.check.Problem;
+import io.presencebroker.check.RouteCheck;
+import io.presencebroker.routes.S3RouteSource;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
 
-/** The Camel application: camel-main with {@link PresenceConfiguration} and the YAML routes of the routes folder. */
+/**
+ * The Camel application: camel-main with {@link PresenceConfiguration} and the YAML routes of the routes folder, or
+ * of {@code presence.routes.s3-uri} ({@link S3RouteSource}), checked before anything starts.
+ */
 public final class PresenceBroker implements AutoCloseable {
 
     private final Main main;
 
     public PresenceBroker(Map<String, String> overrides) {
-        Path routes = Path.of(Settings.load(overrides).get("presence.routes-dir", "routes"));
+        Settings settings = Settings.load(overrides);
+        Map<String, String> effective = new HashMap<>(overrides);
+        if (!settings.get("presence.routes.s3-uri", "").isBlank()) {
+            // routes shipped to S3: fetched, and refused before anything starts when check-routes finds a problem
+            Path fetched = S3RouteSource.fetch(settings);
+            List<Problem> problems = RouteCheck.check(fetched, overrides);
+            if (!problems.isEmpty()) {
+                throw new IllegalStateException("The routes fetched from " + settings.get("presence.routes.s3-uri", "")
+                        + " are refused, nothing was started (" + problems.size() + " problem(s)):\n  "
+                        + String.join("\n  ", problems.stream().map(Problem::toString).toList()));
+            }
+            effective.put("presence.routes-dir", fetched.toString());
+        }
+        Path routes = Path.of(effective.getOrDefault("presence.routes-dir", settings.get("presence.routes-dir", "routes")));
         if (!Files.isDirectory(routes)) {
             throw new IllegalStateException("The routes folder " + routes.toAbsolutePath()
                     + " does not exist: set PRESENCE_ROUTES_DIR (presence.routes-dir) to the folder of the YAML routes");
@@ -23,7 +45,7 @@ public final class PresenceBroker implements AutoCloseable {
         main = new Main();
         main.configure().addConfiguration(PresenceConfiguration.class);
         main.configure().addConfiguration(DeliveryConfiguration.class);
-        overrides.forEach(main::addOverrideProperty);
+        effective.forEach(main::addOverrideProperty);
         // the routes must have what the Java side needs (RouteWiring): checked once they are loaded, before any route starts
         main.addMainListener(new MainListenerSupport() {
             @Override

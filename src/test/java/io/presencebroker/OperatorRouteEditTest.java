@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import java.util.stream.Stream;
 
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;
+import io.presencebroker.testing.RouteFiles;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
@@ -36,15 +36,7 @@ class OperatorRouteEditTest {
 
     @Test
     void aFilterInFrontOfTheRouterDropsTheLoadTestClientsAndEverythingElseStaysExact() throws Exception {
-        copyRoutes(yaml -> yaml.replace("            method: parse\n        - choice:\n", """
-                            method: parse
-                        # drop the events of load-test clients
-                        - filter:
-                            simple: "${body.clientId} startsWith 'loadtest-'"
-                            steps:
-                              - stop: {}
-                        - choice:
-                """));
+        copyRoutes(RouteFiles::dropLoadTestClients);
         HistoryGenerator generator = new HistoryGenerator(20261202L);
         List<ReferenceModel.Event> kept = generator.history(6, 3, "user-");
         List<ReferenceModel.Event> dropped = generator.history(4, 2, "loadtest-");
@@ -117,16 +109,6 @@ class OperatorRouteEditTest {
     }
 
     private void copyRoutes(UnaryOperator<String> lifecycleEdit) throws IOException {
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path f : files.toList()) {
-                String yaml = Files.readString(f);
-                if (f.getFileName().toString().equals("lifecycle-events.yaml")) {
-                    String edited = lifecycleEdit.apply(yaml);
-                    assertThat(edited).as("the edit applies to the shipped route").isNotEqualTo(yaml);
-                    yaml = edited;
-                }
-                Files.writeString(routes.resolve(f.getFileName()), yaml);
-            }
-        }
+        RouteFiles.copy(routes, lifecycleEdit);
     }
 }

@@ -35,11 +35,15 @@ public final class SqsClients {
         if (!endpoint.isBlank()) {
             builder.endpointOverride(URI.create(endpoint));
         }
+        return builder.credentialsProvider(credentials(settings)).build();
+    }
+
+    /** The SDK default chain (environment, ECS task role), or the static keys of a local server when they are set. */
+    public static AwsCredentialsProvider credentials(Settings settings) {
         String accessKey = settings.get("presence.aws.access-key", "");
-        AwsCredentialsProvider credentials = accessKey.isBlank()
+        return accessKey.isBlank()
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey,
                         settings.get("presence.aws.secret-key", "")));
-        return builder.credentialsProvider(credentials).build();
     }
 }

@@ -10,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import io.presencebroker.testing.RouteFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,13 +100,7 @@ class RouteCheckTest {
     }
 
     private Path copy() throws IOException {
-        Path copy = Files.createDirectories(temp.resolve("routes"));
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            for (Path f : files.toList()) {
-                Files.copy(f, copy.resolve(f.getFileName()));
-            }
-        }
-        return copy;
+        return RouteFiles.copy(temp.resolve("routes"));
     }
 
     /** Replaces the first occurrence of {@code from}; returns its line (1-based). */
