@@ -37,16 +37,16 @@ public class DeliveryConfiguration implements CamelConfiguration {
         context.getRegistry().bind("mqttSslProperties", Properties.class, ssl);
         // camel-paho-mqtt5 whose consumer receives what a persistent session kept while the service was away
         context.addComponent("paho-mqtt5", new SessionResumingMqttComponent());
-        if (Boolean.parseBoolean(props.get("presence.api.enabled", "false"))) {
+        if (Boolean.parseBoolean(props.get("presence.api.enabled"))) {
             context.getComponent("platform-http", PlatformHttpComponent.class)
-                    .setEngine(new PresenceApiEngine(props.getInt("presence.api.port", 8080)));
+                    .setEngine(new PresenceApiEngine(props.getInt("presence.api.port")));
             ReadApi.install(context, props);
         }
 
-        if (Boolean.parseBoolean(props.get("presence.mqtt.lifecycle.enabled", "false"))) {
+        if (Boolean.parseBoolean(props.get("presence.mqtt.lifecycle.enabled"))) {
             props.require("presence.mqtt.broker-url");
         }
-        if (!Boolean.parseBoolean(props.get("presence.delivery.enabled", "false"))) {
+        if (!Boolean.parseBoolean(props.get("presence.delivery.enabled"))) {
             return;
         }
         String outbox = props.require("presence.outbox-queue");
@@ -57,21 +57,21 @@ public class DeliveryConfiguration implements CamelConfiguration {
         context.addService(outboxAcknowledger, true, true);
         DataSource dataSource = context.getRegistry().lookupByNameAndType("presenceDataSource", DataSource.class);
         context.getRegistry().bind("outboxMessageParser",
-                new OutboxMessageParser(props.getInt("presence.delivery.max-recipients", 1000)));
+                new OutboxMessageParser(props.getInt("presence.delivery.max-recipients")));
         DeliveryMessages messages = new DeliveryMessages(meterRegistry(context));
         context.getRegistry().bind("deliveryMessages", messages);
-        DeliveryLog deliveryLog = new DeliveryLog(dataSource, props.getInt("presence.delivery.claim-timeout-seconds", 120),
-                messages).retention(props.getInt("presence.delivery.log-retention-hours", 336),
-                props.getInt("presence.delivery.log-prune-chunk", 10000));
+        DeliveryLog deliveryLog = new DeliveryLog(dataSource, props.getInt("presence.delivery.claim-timeout-seconds"),
+                messages).retention(props.getInt("presence.delivery.log-retention-hours"),
+                props.getInt("presence.delivery.log-prune-chunk"));
         context.getRegistry().bind("deliveryLog", deliveryLog);
         context.getRegistry().bind("deliveryDecision", new DeliveryDecision());
 
-        String clientId = props.get("presence.delivery.mqtt.client-id", "");
+        String clientId = props.get("presence.delivery.mqtt.client-id");
         MqttPublisher publisher = new MqttPublisher(props.require("presence.mqtt.broker-url"),
                 clientId.isBlank() ? "presence-delivery-" + UUID.randomUUID() : clientId,
-                props.get("presence.mqtt.user-name", ""), props.get("presence.mqtt.password", ""), ssl,
-                props.getLong("presence.delivery.mqtt.publish-timeout-ms", 5_000L),
-                props.getLong("presence.delivery.mqtt.reconnect-ms", 5_000L));
+                props.get("presence.mqtt.user-name"), props.get("presence.mqtt.password"), ssl,
+                props.getLong("presence.delivery.mqtt.publish-timeout-ms"),
+                props.getLong("presence.delivery.mqtt.reconnect-ms"));
         context.getRegistry().bind("mqttPublisher", publisher);
         context.getRegistry().bind("socketPublisher", new SocketPublisher(publisher.client(), deliveryLog, messages));
         context.getRegistry().bind("pushSender", new PushSender(sqs, props.require("presence.push-queue"), deliveryLog,
@@ -82,11 +82,11 @@ public class DeliveryConfiguration implements CamelConfiguration {
     /** TLS material for ssl:// broker URLs (AWS IoT: the client certificate in a key store); empty for tcp://. */
     static Properties sslProperties(Settings props) {
         Properties ssl = new Properties();
-        put(ssl, "com.ibm.ssl.keyStore", props.get("presence.mqtt.ssl.key-store", ""));
-        put(ssl, "com.ibm.ssl.keyStorePassword", props.get("presence.mqtt.ssl.key-store-password", ""));
-        put(ssl, "com.ibm.ssl.keyStoreType", ssl.isEmpty() ? "" : props.get("presence.mqtt.ssl.key-store-type", "PKCS12"));
-        put(ssl, "com.ibm.ssl.trustStore", props.get("presence.mqtt.ssl.trust-store", ""));
-        put(ssl, "com.ibm.ssl.trustStorePassword", props.get("presence.mqtt.ssl.trust-store-password", ""));
+        put(ssl, "com.ibm.ssl.keyStore", props.get("presence.mqtt.ssl.key-store"));
+        put(ssl, "com.ibm.ssl.keyStorePassword", props.get("presence.mqtt.ssl.key-store-password"));
+        put(ssl, "com.ibm.ssl.keyStoreType", ssl.isEmpty() ? "" : props.get("presence.mqtt.ssl.key-store-type"));
+        put(ssl, "com.ibm.ssl.trustStore", props.get("presence.mqtt.ssl.trust-store"));
+        put(ssl, "com.ibm.ssl.trustStorePassword", props.get("presence.mqtt.ssl.trust-store-password"));
         return ssl;
     }
 

@@ -26,18 +26,18 @@ public final class PresenceBroker implements AutoCloseable {
     public PresenceBroker(Map<String, String> overrides) {
         Settings settings = Settings.load(overrides);
         Map<String, String> effective = new HashMap<>(overrides);
-        if (!settings.get("presence.routes.s3-uri", "").isBlank()) {
+        if (!settings.get("presence.routes.s3-uri").isBlank()) {
             // routes shipped to S3: fetched, and refused before anything starts when check-routes finds a problem
             Path fetched = S3RouteSource.fetch(settings);
             List<Problem> problems = RouteCheck.check(fetched, overrides);
             if (!problems.isEmpty()) {
-                throw new IllegalStateException("The routes fetched from " + settings.get("presence.routes.s3-uri", "")
+                throw new IllegalStateException("The routes fetched from " + settings.get("presence.routes.s3-uri")
                         + " are refused, nothing was started (" + problems.size() + " problem(s)):\n  "
                         + String.join("\n  ", problems.stream().map(Problem::toString).toList()));
             }
             effective.put("presence.routes-dir", fetched.toString());
         }
-        Path routes = Path.of(effective.getOrDefault("presence.routes-dir", settings.get("presence.routes-dir", "routes")));
+        Path routes = Path.of(effective.getOrDefault("presence.routes-dir", settings.get("presence.routes-dir")));
         if (!Files.isDirectory(routes)) {
             throw new IllegalStateException("The routes folder " + routes.toAbsolutePath()
                     + " does not exist: set PRESENCE_ROUTES_DIR (presence.routes-dir) to the folder of the YAML routes");

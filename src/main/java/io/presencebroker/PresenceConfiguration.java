@@ -50,15 +50,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public class PresenceConfiguration implements CamelConfiguration {
 
-    /** Settings without which a production start is refused: property name and the variable that sets it. */
-    static final String[][] REQUIRED = {
-        {"presence.events-queue", "PRESENCE_EVENTS_QUEUE"},
-        {"presence.dlq", "PRESENCE_DLQ"},
-        {"presence.db.url", "PRESENCE_DB_URL"},
-        {"presence.db.user", "PRESENCE_DB_USER"},
-        {"presence.db.password", "PRESENCE_DB_PASSWORD"},
-        {"aws.region", "AWS_REGION"},
-    };
+    /** Settings without which a production start is refused (each declared empty in application.properties). */
+    static final List<String> REQUIRED = List.of("presence.events-queue", "presence.dlq", "presence.db.url",
+            "presence.db.user", "presence.db.password", "aws.region");
 
     @Override
     public void configure(CamelContext context) {
@@ -66,7 +60,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         checkRequired(props);
         // check-routes: the same beans, bound without connecting anywhere (no queue lookup, no pool, no migration)
         boolean checkOnly = RouteCheck.checkOnly(context);
-        int consumers = props.getInt("presence.consumers", 2);
+        int consumers = props.getInt("presence.consumers");
 
         MeterRegistry meters = meterRegistry(context);
         SqsRequestMetrics sqsMetrics = new SqsRequestMetrics(meters);
@@ -85,7 +79,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         context.getRegistry().bind("presenceDataSource", DataSource.class, dataSource);
         // presence.db.secret-arn: a refused login reads the secret again (a rotation) instead of waiting for a new task
         CredentialRefresh.install(context, props, dataSource, authenticationFailures);
-        if (!checkOnly && Boolean.parseBoolean(props.get("presence.db.migrate", "true"))) {
+        if (!checkOnly && Boolean.parseBoolean(props.get("presence.db.migrate"))) {
             DatabaseMigration.migrate(dataSource);
         } else if (!checkOnly) {
             DatabaseMigration.requireCurrent(dataSource); // migrations run by the `migrate` command, another credential
@@ -94,20 +88,20 @@ public class PresenceConfiguration implements CamelConfiguration {
         context.getRegistry().bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
         // liveness DOWN when the database has refused the credentials for too long (a rotated password): ECS replaces the task
         context.getRegistry().bind("databaseCredentialsHealthCheck", new DatabaseCredentialsHealthCheck(authenticationFailures,
-                dataSource, Duration.ofSeconds(props.getLong("presence.db.auth-failure-liveness-seconds", 60)),
+                dataSource, Duration.ofSeconds(props.getLong("presence.db.auth-failure-liveness-seconds")),
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "DatabaseCredentialsProbe")));
         // route policy of the events route: deletes each message once committed or dead-lettered, never before
-        SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, props.get("presence.events-queue", ""),
+        SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, props.get("presence.events-queue"),
                 "eventsAcknowledger");
         context.getRegistry().bind("eventsAcknowledger", acknowledger);
         addService(context, acknowledger); // stopped with the context: the last deletes are sent
-        context.getRegistry().bind("sqsHealthCheck", new SqsHealthCheck(sqs, props.get("presence.events-queue", "")));
+        context.getRegistry().bind("sqsHealthCheck", new SqsHealthCheck(sqs, props.get("presence.events-queue")));
 
         context.getRegistry().bind("lifecycleEventParser", new LifecycleEventParser(Clock.systemUTC(),
-                props.getLong("presence.max-future-skew-ms", 86_400_000L)));
+                props.getLong("presence.max-future-skew-ms")));
         PresenceMetrics metrics = new PresenceMetrics(meters);
         context.getRegistry().bind("presenceMetrics", metrics);
-        FailurePolicy failures = new FailurePolicy(props.getInt("presence.poison.max-receives", 5));
+        FailurePolicy failures = new FailurePolicy(props.getInt("presence.poison.max-receives"));
         context.getRegistry().bind("failurePolicy", failures);
         // the breaker resumes the consumer once the database answers, takes writes, and runs the service's statements
         AtomicReference<PresenceStore> store = new AtomicReference<>();
@@ -115,16 +109,16 @@ public class PresenceConfiguration implements CamelConfiguration {
                     String problem = DatabaseHealthCheck.problem(dataSource);
                     return problem != null ? problem : store.get().statementProblem();
                 },
-                props.getInt("presence.circuit-breaker.failure-threshold", 5),
-                props.getLong("presence.circuit-breaker.failure-window-ms", 30_000L),
-                props.getLong("presence.circuit-breaker.half-open-after-ms", 5_000L));
+                props.getInt("presence.circuit-breaker.failure-threshold"),
+                props.getLong("presence.circuit-breaker.failure-window-ms"),
+                props.getLong("presence.circuit-breaker.half-open-after-ms"));
         context.getRegistry().bind("databaseCircuitBreaker", breaker);
         context.getRegistry().bind("consumerHealthCheck", new ConsumerHealthCheck(breaker));
         EmfMetrics.install(context, props, meters, metrics, breaker);
-        ChatTopic chatTopic = new ChatTopic(props.get("presence.chat-topic.pattern", null));
+        ChatTopic chatTopic = new ChatTopic(props.get("presence.chat-topic.pattern"));
         context.getRegistry().bind("chatTopic", chatTopic);
         context.getRegistry().bind("eventRows", new EventRows(chatTopic));
-        store.set(new PresenceStore(dataSource, props.getLong("presence.version-reset-gap-ms", 1_800_000L), metrics,
+        store.set(new PresenceStore(dataSource, props.getLong("presence.version-reset-gap-ms"), metrics,
                 new ConsumerCircuitBreaker(context, breaker), new DeadLetterSender(context), failures));
         context.getRegistry().bind("presenceStore", store.get());
         // the events route's apply-and-acknowledge step: one transaction per poll, in the consumer's thread
@@ -150,10 +144,9 @@ public class PresenceConfiguration implements CamelConfiguration {
 
     static void checkRequired(Settings props) {
         List<String> missing = new ArrayList<>();
-        for (String[] setting : REQUIRED) {
-            String value = props.get(setting[0], "");
-            if (value.isBlank()) {
-                missing.add(setting[1] + " (" + setting[0] + ")");
+        for (String setting : REQUIRED) {
+            if (props.get(setting).isBlank()) {
+                missing.add(Settings.variable(setting) + " (" + setting + ")");
             }
         }
         if (!missing.isEmpty()) {
@@ -174,14 +167,15 @@ public class PresenceConfiguration implements CamelConfiguration {
         String driver = DatabaseDriver.configure(config, props);
         // a connection that answers read-only (the old primary after a failover) is evicted, never lent again
         config.setExceptionOverride(new ReadOnlyEviction(DatabaseDriver.AWS_WRAPPER.equals(driver)));
-        config.setUsername(props.get("presence.db.user", null));
-        config.setPassword(props.get("presence.db.password", ""));
+        config.setUsername(props.get("presence.db.user"));
+        config.setPassword(props.get("presence.db.password"));
         // headroom for the lifecycle consumers, plus one per delivery consumer (it holds one connection at a time)
-        int deliveryConsumers = Boolean.parseBoolean(props.get("presence.delivery.enabled", "false"))
-                ? props.getInt("presence.delivery.consumers", 4) : 0;
-        config.setMaximumPoolSize(props.getInt("presence.db.pool-size", consumers * 2 + deliveryConsumers + 2));
-        config.setConnectionTimeout(props.getLong("presence.db.connection-timeout-ms", 3_000L));
-        config.setInitializationFailTimeout(props.getLong("presence.db.startup-timeout-ms", 60_000L));
+        int deliveryConsumers = Boolean.parseBoolean(props.get("presence.delivery.enabled"))
+                ? props.getInt("presence.delivery.consumers") : 0;
+        String poolSize = props.get("presence.db.pool-size");
+        config.setMaximumPoolSize(poolSize.isBlank() ? consumers * 2 + deliveryConsumers + 2 : Integer.parseInt(poolSize));
+        config.setConnectionTimeout(props.getLong("presence.db.connection-timeout-ms"));
+        config.setInitializationFailTimeout(props.getLong("presence.db.startup-timeout-ms"));
         // affected rows, not found rows: an ordering condition that matched nothing reads as "stale"
         config.addDataSourceProperty("useAffectedRows", "true");
         config.addDataSourceProperty("rewriteBatchedStatements", "true");

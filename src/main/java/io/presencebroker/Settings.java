@@ -41,32 +41,50 @@ public final class Settings {
             if (overrides.containsKey(name)) {
                 return overrides.get(name);
             }
-            String fromEnv = env.get(name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+            String fromEnv = env.get(variable(name));
             return fromEnv != null ? fromEnv : defaults.getProperty(name);
         });
     }
 
-    public String get(String name, String fallback) {
+    /**
+     * The value (stripped; empty when declared empty). Every setting has its default, or its empty declaration, in
+     * application.properties and nowhere else: a name that is not declared there is a bug, refused here.
+     */
+    public String get(String name) {
         String value = lookup.apply(name);
-        return value == null ? fallback : value.strip();
+        if (value == null) {
+            throw new IllegalStateException("Setting " + name + " is not declared in application.properties");
+        }
+        return value.strip();
     }
 
     public String require(String name) {
-        String value = get(name, "");
+        String value = get(name);
         if (value.isBlank()) {
-            throw new IllegalStateException("Required setting is missing: "
-                    + name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_') + " (" + name + ")");
+            throw new IllegalStateException("Required setting is missing: " + variable(name) + " (" + name + ")");
         }
         return value;
     }
 
-    public int getInt(String name, int fallback) {
-        String value = get(name, "");
-        return value.isBlank() ? fallback : Integer.parseInt(value);
+    public int getInt(String name) {
+        return (int) getLong(name);
     }
 
-    public long getLong(String name, long fallback) {
-        String value = get(name, "");
-        return value.isBlank() ? fallback : Long.parseLong(value);
+    public long getLong(String name) {
+        String value = require(name);
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(variable(name) + " (" + name + ") must be a whole number, not " + value);
+        }
+    }
+
+    public boolean isTrue(String name) {
+        return Boolean.parseBoolean(get(name));
+    }
+
+    /** The environment variable that sets a property: upper case, dots and dashes as underscores. */
+    public static String variable(String name) {
+        return name.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
     }
 }

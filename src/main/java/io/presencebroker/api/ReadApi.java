@@ -24,8 +24,8 @@ public final class ReadApi {
     }
 
     public static void install(CamelContext context, Settings props) throws Exception {
-        BearerToken token = new BearerToken(props.get("presence.api.token", ""));
-        TokenBucket rateLimit = new TokenBucket(props.getInt("presence.api.rate-limit-per-second", 50));
+        BearerToken token = new BearerToken(props.get("presence.api.token"));
+        TokenBucket rateLimit = new TokenBucket(props.getInt("presence.api.rate-limit-per-second"));
         context.getRegistry().bind("presenceApiGuard", new ApiGuard(token, rateLimit));
 
         HikariConfig config = poolConfig(props, context.getRegistry().findSingleByType(MeterRegistry.class));
@@ -47,12 +47,12 @@ public final class ReadApi {
             config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
         }
         config.setJdbcUrl(props.require("presence.db.url"));
-        config.setUsername(props.get("presence.db.user", null));
-        config.setPassword(props.get("presence.db.password", ""));
-        int size = props.getInt("presence.api.db.pool-size", 2);
+        config.setUsername(props.get("presence.db.user"));
+        config.setPassword(props.get("presence.db.password"));
+        int size = props.getInt("presence.api.db.pool-size");
         config.setMaximumPoolSize(size);
         config.setMinimumIdle(Math.min(1, size));
-        config.setConnectionTimeout(props.getLong("presence.api.db.connection-timeout-ms", 500L));
+        config.setConnectionTimeout(props.getLong("presence.api.db.connection-timeout-ms"));
         config.setReadOnly(true);
         config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         // the service's own pool checks the database at start; this one connects when first needed

@@ -111,7 +111,7 @@ public final class RouteCheck {
         Map<String, String> settings = new HashMap<>(overrides);
         Settings configured = Settings.load(overrides);
         STAND_INS.forEach((name, value) -> {
-            if (configured.get(name, "").isBlank()) {
+            if (configured.get(name).isBlank()) {
                 settings.put(name, value);
             }
         });

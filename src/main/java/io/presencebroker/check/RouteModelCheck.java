@@ -188,7 +188,7 @@ final class RouteModelCheck {
                     if (!optional && context.getPropertiesComponent().resolveProperty(name).isEmpty()) {
                         problems.add(new Problem(file.toString(), i + 1, "property placeholder {{" + name
                                 + "}} is not set (application.properties or the environment variable "
-                                + name.toUpperCase().replace('.', '_').replace('-', '_') + ")"));
+                                + io.presencebroker.Settings.variable(name) + ")"));
                     }
                 }
             }

@@ -55,17 +55,17 @@ public final class CredentialRefresh {
     public static CredentialRefresh install(CamelContext context, Settings props, HikariDataSource pool,
                                             AuthenticationFailures failures) {
         DatabaseCredentials source = context.getRegistry().findSingleByType(DatabaseCredentials.class);
-        String arn = props.get("presence.db.secret-arn", "");
+        String arn = props.get("presence.db.secret-arn");
         if (source == null && !arn.isBlank()) {
             SecretsManagerClient client = SecretsManagerClient.builder().region(Region.of(props.require("aws.region"))).build();
-            source = new SecretsManagerCredentials(client, arn, props.get("presence.db.user", null));
+            source = new SecretsManagerCredentials(client, arn, props.get("presence.db.user"));
             context.getRegistry().bind("databaseSecret", source);
         }
         if (source == null) {
             return null;
         }
         CredentialRefresh refresh = new CredentialRefresh(pool, source,
-                props.getLong("presence.db.secret-refresh-interval-seconds", 10) * 1000,
+                props.getLong("presence.db.secret-refresh-interval-seconds") * 1000,
                 context.getExecutorServiceManager().newSingleThreadExecutor(CredentialRefresh.class, "DatabaseCredentialRefresh"),
                 System::nanoTime);
         failures.onRefusal(refresh::onRefusal);

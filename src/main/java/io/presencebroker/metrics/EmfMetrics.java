@@ -14,14 +14,14 @@ public final class EmfMetrics {
 
     public static void install(CamelContext context, Settings props, MeterRegistry meters, PresenceMetrics metrics,
                                ThrottlingExceptionRoutePolicy breaker) {
-        if (!Boolean.parseBoolean(props.get("presence.metrics.emf.enabled", "false"))) {
+        if (!Boolean.parseBoolean(props.get("presence.metrics.emf.enabled"))) {
             return;
         }
         // half open counts as suspended too: the consumer polls again only once the circuit is closed
         EmfPublisher publisher = new EmfPublisher(meters, metrics.lagWindow(),
                 () -> !"closed".equals(breaker.getStateAsString()),
                 props.require("presence.metrics.emf.namespace"), props.require("presence.metrics.emf.service"),
-                props.getLong("presence.metrics.emf.interval-ms", 60_000L));
+                props.getLong("presence.metrics.emf.interval-ms"));
         context.getRegistry().bind("emfPublisher", publisher);
         try {
             context.addService(publisher, true, true);

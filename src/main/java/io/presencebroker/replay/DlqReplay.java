@@ -127,7 +127,7 @@ public final class DlqReplay {
         Settings settings = Settings.load(overrides);
         try (SqsClient sqs = SqsClients.create(settings, 1)) {
             DlqReplay replay = new DlqReplay(sqs, settings.require("presence.dlq"),
-                    settings.require("presence.events-queue"), settings.get("presence.outbox-queue", ""), System.out);
+                    settings.require("presence.events-queue"), settings.get("presence.outbox-queue"), System.out);
             Summary summary = replay.run(options);
             System.out.println(summary);
             return summary.failed() > 0 ? 1 : 0;

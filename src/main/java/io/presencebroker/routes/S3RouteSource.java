@@ -57,7 +57,7 @@ public final class S3RouteSource {
 
     /** Fetches the route files of {@code presence.routes.s3-uri}; returns the folder they are in. */
     public static Path fetch(Settings settings) {
-        Location location = Location.parse(settings.get("presence.routes.s3-uri", ""));
+        Location location = Location.parse(settings.get("presence.routes.s3-uri"));
         try (S3Client s3 = client(settings)) {
             return fetch(s3, location, Files.createTempDirectory("presence-routes-"));
         } catch (IOException e) {
@@ -94,7 +94,7 @@ public final class S3RouteSource {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.require("aws.region")))
                 .credentialsProvider(SqsClients.credentials(settings));
-        String endpoint = settings.get("presence.s3.endpoint", "");
+        String endpoint = settings.get("presence.s3.endpoint");
         if (!endpoint.isBlank()) {
             // an S3-compatible server (tests, local): path-style addressing, no bucket subdomains
             builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);

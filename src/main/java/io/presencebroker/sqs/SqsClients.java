@@ -31,7 +31,7 @@ public final class SqsClients {
                     }
                 })
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(Math.max(50, consumers * 4)));
-        String endpoint = settings.get("presence.sqs.endpoint", "");
+        String endpoint = settings.get("presence.sqs.endpoint");
         if (!endpoint.isBlank()) {
             builder.endpointOverride(URI.create(endpoint));
         }
@@ -40,10 +40,10 @@ public final class SqsClients {
 
     /** The SDK default chain (environment, ECS task role), or the static keys of a local server when they are set. */
     public static AwsCredentialsProvider credentials(Settings settings) {
-        String accessKey = settings.get("presence.aws.access-key", "");
+        String accessKey = settings.get("presence.aws.access-key");
         return accessKey.isBlank()
                 ? DefaultCredentialsProvider.builder().build()
                 : StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey,
-                        settings.get("presence.aws.secret-key", "")));
+                        settings.get("presence.aws.secret-key")));
     }
 }

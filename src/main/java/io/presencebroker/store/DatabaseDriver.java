@@ -49,8 +49,8 @@ public final class DatabaseDriver {
         config.setJdbcUrl(url(driver, props.require("presence.db.url")));
         if (AWS_WRAPPER.equals(driver)) {
             config.setDriverClassName("software.amazon.jdbc.Driver");
-            config.addDataSourceProperty("wrapperPlugins", props.get("presence.db.wrapper-plugins", ""));
-            String dialect = props.get("presence.db.wrapper-dialect", "");
+            config.addDataSourceProperty("wrapperPlugins", props.get("presence.db.wrapper-plugins"));
+            String dialect = props.get("presence.db.wrapper-dialect");
             if (!dialect.isBlank()) {
                 config.addDataSourceProperty("wrapperDialect", dialect);
             }

@@ -45,12 +45,12 @@ public final class DatabaseMigration {
         try {
             String url = settings.require("presence.db.url");
             String user = settings.require("presence.db.user");
-            String password = settings.get("presence.db.password", "");
+            String password = settings.get("presence.db.password");
             Flyway flyway = flyway(Flyway.configure().dataSource(url, user, password));
             int applied = flyway.migrate().migrationsExecuted;
             LOG.info("Database schema at version {} ({} migrations applied now)", flyway.info().current().getVersion(),
                     applied);
-            String runtimeUser = settings.get("presence.db.runtime-user", "");
+            String runtimeUser = settings.get("presence.db.runtime-user");
             if (!runtimeUser.isBlank()) {
                 try (Connection c = DriverManager.getConnection(url, user, password)) {
                     createRuntimeUser(c, runtimeUser, settings.require("presence.db.runtime-password"));
