@@ -72,7 +72,6 @@ public class DeliveryConfiguration implements CamelConfiguration {
                 props.get("presence.mqtt.user-name"), props.get("presence.mqtt.password"), ssl,
                 props.getLong("presence.delivery.mqtt.publish-timeout-ms"),
                 props.getLong("presence.delivery.mqtt.reconnect-ms"));
-        context.getRegistry().bind("mqttPublisher", publisher);
         context.getRegistry().bind("socketPublisher", new SocketPublisher(publisher.client(), deliveryLog, messages));
         context.getRegistry().bind("pushSender", new PushSender(sqs, props.require("presence.push-queue"), deliveryLog,
                 messages));

@@ -72,7 +72,7 @@ class CredentialRotationTest {
                         .isInstanceOfSatisfying(SQLException.class, e -> {
                             assertThat(e.getErrorCode()).isEqualTo(1045);
                             assertThat(AuthenticationFailures.isAuthenticationFailure(e)).isTrue();
-                            assertThat(FailureClassifier.isPermanent(e)).as("1045 is never dead-lettered").isFalse();
+                            assertThat((FailureClassifier.classify(e) == FailureClassifier.Kind.MESSAGE)).as("1045 is never dead-lettered").isFalse();
                         });
 
                 queues.send(queue, deliveries.subList(half, deliveries.size()));

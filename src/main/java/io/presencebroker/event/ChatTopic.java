@@ -19,10 +19,6 @@ public class ChatTopic {
         }
     }
 
-    public boolean isChatTopic(String topic) {
-        return topic != null && pattern.matcher(topic).matches();
-    }
-
     /** The chat id of a chat topic; an {@link InvalidEventException} for a topic that is not one. */
     public String chatId(String topic) {
         Matcher m = pattern.matcher(topic);

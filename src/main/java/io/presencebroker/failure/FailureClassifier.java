@@ -72,11 +72,6 @@ public final class FailureClassifier {
         return false;
     }
 
-    /** The message's own fault: dead-letter at once. */
-    public static boolean isPermanent(Throwable failure) {
-        return classify(failure) == Kind.MESSAGE;
-    }
-
     public static boolean isEnvironmental(Throwable failure) {
         return classify(failure) == Kind.ENVIRONMENT;
     }

@@ -1,6 +1,7 @@
 package io.presencebroker.failure;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.sqs.Sqs2Constants;
 
 /**
  * What the shared error handling (routes/error-handling.yaml) does with a failed message: retry it (in process, then
@@ -34,7 +35,7 @@ public class FailurePolicy {
         return switch (FailureClassifier.classify(failure)) {
             case MESSAGE -> false;
             case ENVIRONMENT -> true;
-            case UNEXPECTED -> !isPoison(exchange.getIn().getHeader("CamelAwsSqsAttributes"));
+            case UNEXPECTED -> !isPoison(exchange.getIn().getHeader(Sqs2Constants.ATTRIBUTES));
         };
     }
 

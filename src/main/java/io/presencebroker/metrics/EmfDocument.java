@@ -26,7 +26,6 @@ public final class EmfDocument {
     private final Map<String, String> dimensions = new LinkedHashMap<>();
     private final Map<String, Number> values = new LinkedHashMap<>();
     private final Map<String, String> units = new LinkedHashMap<>();
-    private final Map<String, Object> properties = new LinkedHashMap<>();
 
     public EmfDocument(String namespace, long timestampMillis) {
         if (namespace == null || namespace.isBlank() || namespace.length() > 255) {
@@ -51,12 +50,6 @@ public final class EmfDocument {
         return this;
     }
 
-    /** A member that is no metric (searchable in Logs Insights, not extracted). */
-    public EmfDocument property(String name, Object value) {
-        properties.put(name, value);
-        return this;
-    }
-
     public String toJson() {
         ObjectNode root = MAPPER.createObjectNode();
         ObjectNode aws = root.putObject("_aws");
@@ -70,7 +63,6 @@ public final class EmfDocument {
             metrics.addObject().put("Name", unit.getKey()).put("Unit", unit.getValue());
         }
         dimensions.forEach(root::put);
-        properties.forEach((k, v) -> root.set(k, MAPPER.valueToTree(v)));
         values.forEach((k, v) -> root.set(k, MAPPER.valueToTree(v)));
         return root.toString();
     }

@@ -90,7 +90,7 @@ class DeliveryRouteTest extends ServiceTestSupport {
     }
 
     MqttPublisher mqttPublisher() {
-        return context.getRegistry().lookupByNameAndType("mqttPublisher", MqttPublisher.class);
+        return context.hasService(MqttPublisher.class);
     }
 
     DeliveryMessages metrics() {

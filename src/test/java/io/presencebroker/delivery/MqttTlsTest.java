@@ -82,7 +82,7 @@ class MqttTlsTest extends ServiceTestSupport {
         Awaitility.await().atMost(TIMEOUT).untilAsserted(() -> assertThat(SocketStatusRow.readAll())
                 .containsExactly(subscribed("tia", "5", "app/tia/chat/5")));
 
-        MqttPublisher publisher = context.getRegistry().lookupByNameAndType("mqttPublisher", MqttPublisher.class);
+        MqttPublisher publisher = context.hasService(MqttPublisher.class);
         Awaitility.await().atMost(TIMEOUT).until(publisher::isConnected);
         try (MqttTestClient tia = new MqttTestClient(mqtt.brokerUrl(), "tia", "app/tia/chat/5")) {
             queues.send(OUTBOX, OutboxJson.message("m-tls", "5", "sam", List.of("tia"), "over tls"));

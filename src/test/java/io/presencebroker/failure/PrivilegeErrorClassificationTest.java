@@ -17,14 +17,14 @@ class PrivilegeErrorClassificationTest {
     void aMissingPrivilegeIsTransient() {
         for (int code : new int[] {1044, 1142, 1143, 1227}) {
             SQLException denied = new SQLSyntaxErrorException("command denied to user 'presence_app'", "42000", code);
-            assertThat(FailureClassifier.isPermanent(new IllegalStateException("batch failed", denied))).as("%d", code).isFalse();
+            assertThat((FailureClassifier.classify(new IllegalStateException("batch failed", denied)) == FailureClassifier.Kind.MESSAGE)).as("%d", code).isFalse();
         }
     }
 
     @Test
     void anUnknownColumnIsTheEnvironmentsAndAValueTooLongTheMessages() {
         // an unknown column during a rolling migration is the environment's (issue: never dead-letter a stream)
-        assertThat(FailureClassifier.isPermanent(new SQLSyntaxErrorException("Unknown column", "42S22", 1054))).isFalse();
-        assertThat(FailureClassifier.isPermanent(new SQLException("Data too long", "22001", 1406))).isTrue();
+        assertThat((FailureClassifier.classify(new SQLSyntaxErrorException("Unknown column", "42S22", 1054)) == FailureClassifier.Kind.MESSAGE)).isFalse();
+        assertThat((FailureClassifier.classify(new SQLException("Data too long", "22001", 1406)) == FailureClassifier.Kind.MESSAGE)).isTrue();
     }
 }

@@ -22,7 +22,7 @@ class ReadOnlyEvictionTest {
         for (int code : new int[] {1290, 1836, 1792}) {
             SQLException e = new SQLException(MESSAGE, code == 1792 ? "25006" : "HY000", code);
             assertThat(eviction.adjudicate(e)).as("code %d", code).isEqualTo(Override.MUST_EVICT);
-            assertThat(FailureClassifier.isPermanent(e)).as("code %d permanent", code).isFalse();
+            assertThat((FailureClassifier.classify(e) == FailureClassifier.Kind.MESSAGE)).as("code %d permanent", code).isFalse();
         }
     }
 
@@ -34,7 +34,7 @@ class ReadOnlyEvictionTest {
         SQLException asNext = new SQLException("batch failed", "HY000", 0);
         asNext.setNextException(new SQLException(MESSAGE, "HY000", 1836));
         assertThat(eviction.adjudicate(asNext)).isEqualTo(Override.MUST_EVICT);
-        assertThat(FailureClassifier.isPermanent(asCause)).isFalse();
+        assertThat((FailureClassifier.classify(asCause) == FailureClassifier.Kind.MESSAGE)).isFalse();
     }
 
     @Test
