@@ -37,16 +37,16 @@ public class DeliveryConfiguration implements CamelConfiguration {
         context.getRegistry().bind("mqttSslProperties", Properties.class, ssl);
         // camel-paho-mqtt5 whose consumer receives what a persistent session kept while the service was away
         context.addComponent("paho-mqtt5", new SessionResumingMqttComponent());
-        if (Boolean.parseBoolean(props.get("presence.api.enabled"))) {
+        if (props.isTrue("presence.api.enabled")) {
             context.getComponent("platform-http", PlatformHttpComponent.class)
                     .setEngine(new PresenceApiEngine(props.getInt("presence.api.port")));
             ReadApi.install(context, props);
         }
 
-        if (Boolean.parseBoolean(props.get("presence.mqtt.lifecycle.enabled"))) {
+        if (props.isTrue("presence.mqtt.lifecycle.enabled")) {
             props.require("presence.mqtt.broker-url");
         }
-        if (!Boolean.parseBoolean(props.get("presence.delivery.enabled"))) {
+        if (!props.isTrue("presence.delivery.enabled")) {
             return;
         }
         String outbox = props.require("presence.outbox-queue");

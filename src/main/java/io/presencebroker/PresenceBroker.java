@@ -26,12 +26,13 @@ public final class PresenceBroker implements AutoCloseable {
     public PresenceBroker(Map<String, String> overrides) {
         Settings settings = Settings.load(overrides);
         Map<String, String> effective = new HashMap<>(overrides);
-        if (!settings.get("presence.routes.s3-uri").isBlank()) {
+        String s3Uri = settings.get("presence.routes.s3-uri");
+        if (!s3Uri.isBlank()) {
             // routes shipped to S3: fetched, and refused before anything starts when check-routes finds a problem
             Path fetched = S3RouteSource.fetch(settings);
             List<Problem> problems = RouteCheck.check(fetched, overrides);
             if (!problems.isEmpty()) {
-                throw new IllegalStateException("The routes fetched from " + settings.get("presence.routes.s3-uri")
+                throw new IllegalStateException("The routes fetched from " + s3Uri
                         + " are refused, nothing was started (" + problems.size() + " problem(s)):\n  "
                         + String.join("\n  ", problems.stream().map(Problem::toString).toList()));
             }

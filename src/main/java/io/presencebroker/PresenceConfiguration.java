@@ -79,10 +79,12 @@ public class PresenceConfiguration implements CamelConfiguration {
         context.getRegistry().bind("presenceDataSource", DataSource.class, dataSource);
         // presence.db.secret-arn: a refused login reads the secret again (a rotation) instead of waiting for a new task
         CredentialRefresh.install(context, props, dataSource, authenticationFailures);
-        if (!checkOnly && Boolean.parseBoolean(props.get("presence.db.migrate"))) {
-            DatabaseMigration.migrate(dataSource);
-        } else if (!checkOnly) {
-            DatabaseMigration.requireCurrent(dataSource); // migrations run by the `migrate` command, another credential
+        if (!checkOnly) {
+            if (props.isTrue("presence.db.migrate")) {
+                DatabaseMigration.migrate(dataSource);
+            } else {
+                DatabaseMigration.requireCurrent(dataSource); // migrations run by the `migrate` command, another credential
+            }
         }
 
         context.getRegistry().bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
@@ -170,7 +172,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.setUsername(props.get("presence.db.user"));
         config.setPassword(props.get("presence.db.password"));
         // headroom for the lifecycle consumers, plus one per delivery consumer (it holds one connection at a time)
-        int deliveryConsumers = Boolean.parseBoolean(props.get("presence.delivery.enabled"))
+        int deliveryConsumers = props.isTrue("presence.delivery.enabled")
                 ? props.getInt("presence.delivery.consumers") : 0;
         String poolSize = props.get("presence.db.pool-size");
         config.setMaximumPoolSize(poolSize.isBlank() ? consumers * 2 + deliveryConsumers + 2 : Integer.parseInt(poolSize));

@@ -104,7 +104,8 @@ public final class RouteWiring {
         return false;
     }
 
-    private static Set<String> policyRefs(CamelContext context, RouteDefinition d) {
+    /** The bean names of a route's {@code routePolicy} list (placeholders resolved, {@code #bean:} prefixes dropped). */
+    public static Set<String> policyRefs(CamelContext context, RouteDefinition d) {
         Set<String> refs = new HashSet<>();
         if (d.getRoutePolicyRef() != null) {
             for (String ref : context.resolvePropertyPlaceholders(d.getRoutePolicyRef()).split(",")) {

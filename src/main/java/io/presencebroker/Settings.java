@@ -67,7 +67,11 @@ public final class Settings {
     }
 
     public int getInt(String name) {
-        return (int) getLong(name);
+        long value = getLong(name);
+        if (value != (int) value) {
+            throw new IllegalStateException(variable(name) + " (" + name + ") is too large: " + value);
+        }
+        return (int) value;
     }
 
     public long getLong(String name) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -94,20 +95,21 @@ public final class RouteCheck {
         }
         List<Problem> problems = new ArrayList<>();
         RouteSchema schema = new RouteSchema();
-        Map<String, String> texts = new HashMap<>();
+        // each file read once: its lines name the problems the model check finds
+        Map<Path, List<String>> lines = new LinkedHashMap<>();
         for (Path file : files) {
             String text = read(file);
-            texts.put(file.getFileName().toString(), text);
+            lines.put(file, text.lines().toList());
             problems.addAll(schema.check(file.toString(), text));
         }
         if (problems.isEmpty()) {
             // Camel cannot load what its schema refuses: the rest is checked once those problems are fixed
-            problems.addAll(load(dir, files, overrides));
+            problems.addAll(load(dir, lines, overrides));
         }
         return problems.stream().sorted().distinct().toList();
     }
 
-    private static List<Problem> load(Path dir, List<Path> files, Map<String, String> overrides) {
+    private static List<Problem> load(Path dir, Map<Path, List<String>> lines, Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>(overrides);
         Settings configured = Settings.load(overrides);
         STAND_INS.forEach((name, value) -> {
@@ -131,7 +133,7 @@ public final class RouteCheck {
         main.addMainListener(new MainListenerSupport() {
             @Override
             public void afterConfigure(BaseMainSupport configured) {
-                problems.addAll(new RouteModelCheck(configured.getCamelContext(), dir, files).problems());
+                problems.addAll(new RouteModelCheck(configured.getCamelContext(), dir, lines).problems());
                 throw new Checked(); // never start a route
             }
         });
@@ -139,7 +141,7 @@ public final class RouteCheck {
             main.start();
         } catch (RuntimeException e) {
             if (!causedBy(e, Checked.class)) {
-                problems.add(loadFailure(dir, files, e));
+                problems.add(loadFailure(dir, lines.keySet(), e));
             }
         } finally {
             main.stop();
@@ -148,7 +150,7 @@ public final class RouteCheck {
     }
 
     /** A failure of camel-main before the model could be walked: its messages, with the file and line they name. */
-    private static Problem loadFailure(Path dir, List<Path> files, Throwable e) {
+    private static Problem loadFailure(Path dir, Iterable<Path> files, Throwable e) {
         StringBuilder message = new StringBuilder();
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t.getMessage() != null && message.indexOf(t.getMessage()) < 0) {

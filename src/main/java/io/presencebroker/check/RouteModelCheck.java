@@ -1,14 +1,12 @@
 package io.presencebroker.check;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -42,10 +40,11 @@ final class RouteModelCheck {
 
     private final CamelContext context;
     private final Path dir;
-    private final List<Path> files;
+    /** The lines of each route file, as read once by {@link RouteCheck}. */
+    private final Map<Path, List<String>> files;
     private final List<Problem> problems = new ArrayList<>();
 
-    RouteModelCheck(CamelContext context, Path dir, List<Path> files) {
+    RouteModelCheck(CamelContext context, Path dir, Map<Path, List<String>> files) {
         this.context = context;
         this.dir = dir;
         this.files = files;
@@ -63,10 +62,8 @@ final class RouteModelCheck {
         }
         for (RouteDefinition route : model.getRouteDefinitions()) {
             endpoint(route.getInput(), route.getInput().getEndpointUri(), null);
-            if (route.getRoutePolicyRef() != null) {
-                for (String ref : resolve(route.getRoutePolicyRef()).split(",")) {
-                    bean(route, ref.strip().replaceFirst("^#(bean:)?", ""), RoutePolicy.class, "routePolicy");
-                }
+            for (String ref : RouteWiring.policyRefs(context, route)) {
+                bean(route, ref, RoutePolicy.class, "routePolicy");
             }
             steps(route.getOutputs(), consumed);
         }
@@ -168,13 +165,9 @@ final class RouteModelCheck {
 
     /** Every {@code {{name}}} of every file resolves: the line of each that does not. */
     private void placeholders() {
-        for (Path file : files) {
-            List<String> lines;
-            try {
-                lines = Files.readAllLines(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+        for (Map.Entry<Path, List<String>> entry : files.entrySet()) {
+            Path file = entry.getKey();
+            List<String> lines = entry.getValue();
             for (int i = 0; i < lines.size(); i++) {
                 String line = lines.get(i);
                 if (line.strip().startsWith("#")) {
@@ -205,26 +198,23 @@ final class RouteModelCheck {
         int line = 0;
         if (step instanceof LineNumberAware aware && aware.getLocation() != null) {
             String location = aware.getLocation().replaceFirst("^file:", "");
-            file = files.stream().map(Path::toString).filter(f -> f.equals(location) || location.endsWith("/" + Path.of(f).getFileName()))
-                    .findFirst().orElse(location);
+            Path path = files.keySet().stream()
+                    .filter(f -> f.toString().equals(location) || location.endsWith("/" + f.getFileName()))
+                    .findFirst().orElse(null);
+            file = path != null ? path.toString() : location;
             line = aware.getLineNumber();
-            if (text != null && line > 0) {
-                line = lineWith(Path.of(file), line, text);
+            if (path != null && text != null && line > 0) {
+                line = lineWith(files.get(path), line, text);
             }
         }
         problems.add(new Problem(file, line, message));
     }
 
-    private static int lineWith(Path file, int from, String text) {
-        try {
-            List<String> lines = Files.readAllLines(file);
-            for (int i = from - 1; i < Math.min(lines.size(), from + 10); i++) {
-                if (lines.get(i).contains(text)) {
-                    return i + 1;
-                }
+    private static int lineWith(List<String> lines, int from, String text) {
+        for (int i = from - 1; i < Math.min(lines.size(), from + 10); i++) {
+            if (lines.get(i).contains(text)) {
+                return i + 1;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
         return from;
     }

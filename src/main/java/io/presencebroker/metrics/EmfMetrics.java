@@ -14,7 +14,7 @@ public final class EmfMetrics {
 
     public static void install(CamelContext context, Settings props, MeterRegistry meters, PresenceMetrics metrics,
                                ThrottlingExceptionRoutePolicy breaker) {
-        if (!Boolean.parseBoolean(props.get("presence.metrics.emf.enabled"))) {
+        if (!props.isTrue("presence.metrics.emf.enabled")) {
             return;
         }
         // half open counts as suspended too: the consumer polls again only once the circuit is closed

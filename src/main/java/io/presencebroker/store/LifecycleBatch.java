@@ -25,6 +25,11 @@ public final class LifecycleBatch {
     /** One polled message: what to apply, and what identifies it for the acknowledgement or the dead-letter queue. */
     public record Item(String eventType, long eventTimestamp, List<RowUpdate> rows, String receiptHandle, String messageId,
                        String originalBody, Object sqsAttributes, String routeId, String sourceQueue) {
+
+        /** Changes rows, so the batch commits it and deletes its message; else it is deleted when its exchange is. */
+        boolean isUpdate() {
+            return !rows.isEmpty();
+        }
     }
 
     private final List<Item> items = new ArrayList<>();
@@ -61,7 +66,7 @@ public final class LifecycleBatch {
      * a filter) is not deferred: its message is deleted when its exchange completes, and it is counted by its route.
      */
     public List<Item> updates() {
-        return items.stream().filter(i -> !i.rows().isEmpty()).toList();
+        return items.stream().filter(Item::isUpdate).toList();
     }
 
     /** The items to delete after the commit: the updates, less those left on the queue. */

@@ -44,7 +44,7 @@ public final class PollBatches implements Processor {
     @Override
     public void process(Exchange exchange) throws Exception {
         LifecycleBatch batch = pending.computeIfAbsent(Thread.currentThread(), t -> new LifecycleBatch());
-        if (batch.add(exchange) && !batch.items().get(batch.items().size() - 1).rows().isEmpty()) {
+        if (batch.add(exchange) && batch.items().get(batch.items().size() - 1).isUpdate()) {
             acknowledger.defer(exchange);
         }
         if (SqsBatchAcknowledger.lastOfPoll(exchange)) {

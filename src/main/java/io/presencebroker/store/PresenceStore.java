@@ -129,7 +129,7 @@ public class PresenceStore {
     /** Route step for one event (the MQTT source): its updates in one transaction. */
     public void applyEvent(Exchange exchange) throws SQLException {
         LifecycleBatch.Item item = LifecycleBatch.item(exchange);
-        if (item.rows().isEmpty()) {
+        if (!item.isUpdate()) {
             return; // ignored by the router, and counted there
         }
         boolean[] applied = apply(item.rows());
