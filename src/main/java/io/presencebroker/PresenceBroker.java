@@ -1,5 +1,6 @@
 package io.presencebroker;
 
+import io.presencebroker.api.ReadApiConfiguration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -46,6 +47,7 @@ public final class PresenceBroker implements AutoCloseable {
         main = new Main();
         main.configure().addConfiguration(PresenceConfiguration.class);
         main.configure().addConfiguration(DeliveryConfiguration.class);
+        main.configure().addConfiguration(ReadApiConfiguration.class);
         effective.forEach(main::addOverrideProperty);
         // the routes must have what the Java side needs (RouteWiring): checked once they are loaded, before any route starts
         main.addMainListener(new MainListenerSupport() {

@@ -1,52 +1,57 @@
 package io.presencebroker;
 
-import io.presencebroker.check.RouteCheck;
-import io.presencebroker.sqs.SqsBatchAcknowledger;
-import io.presencebroker.sqs.SqsClients;
-import io.presencebroker.sqs.SqsRequestMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.presencebroker.check.RouteCheck;
 import io.presencebroker.event.ChatTopic;
 import io.presencebroker.event.LifecycleEventParser;
+import io.presencebroker.failure.ConsumerCircuitBreaker;
 import io.presencebroker.failure.DatabaseCircuitBreaker;
+import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailurePolicy;
-import io.presencebroker.health.ConsumerHealthCheck;
+import io.presencebroker.failure.RetryBudget;
 import io.presencebroker.health.AuthenticationFailures;
 import io.presencebroker.health.AuthenticationTrackingDataSource;
+import io.presencebroker.health.ConsumerHealthCheck;
 import io.presencebroker.health.CredentialRefresh;
 import io.presencebroker.health.DatabaseCredentialsHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.SqsHealthCheck;
 import io.presencebroker.metrics.EmfMetrics;
-import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
-import io.presencebroker.failure.ConsumerCircuitBreaker;
-import io.presencebroker.failure.DeadLetterSender;
-import io.presencebroker.failure.RetryBudget;
+import io.presencebroker.metrics.Meters;
+import io.presencebroker.sqs.SqsBatchAcknowledger;
+import io.presencebroker.sqs.SqsClients;
+import io.presencebroker.sqs.SqsRequestMetrics;
 import io.presencebroker.store.DatabaseDriver;
-import io.presencebroker.store.ReadOnlyEviction;
 import io.presencebroker.store.DatabaseMigration;
 import io.presencebroker.store.EventRows;
 import io.presencebroker.store.PollBatches;
 import io.presencebroker.store.PresenceStore;
+import io.presencebroker.store.ReadOnlyEviction;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * Binds what the YAML routes refer to by name: the SQS client (autowired into every aws2-sqs endpoint), the MySQL
- * pool {@code presenceDataSource} (schema migrated by Flyway before any route starts), and the small beans that parse,
- * match topics, build SQL parameters and count. Fails at once, naming the environment variable, when a required
- * setting is missing.
+ * The beans the lifecycle routes refer to by name, camel-main style: one {@code @BindToRegistry} method per bean, its
+ * settings by {@code @PropertyInject} (defaults in application.properties only), the beans it needs by parameter.
+ * Every bean is lazy: made when a route (or another bean) first asks for it, so the order of the methods does not
+ * matter and a flow that is switched off makes nothing. {@link #configure} refuses a start without the required
+ * settings, then migrates the database (or checks it is current) and checks the retry budget before any route starts.
+ * Under {@code check-routes} the same beans are made without connecting anywhere (no queue lookup, pools not started,
+ * no migration).
  */
 public class PresenceConfiguration implements CamelConfiguration {
 
@@ -58,76 +63,150 @@ public class PresenceConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         Settings props = Settings.of(context.getPropertiesComponent());
         checkRequired(props);
-        // check-routes: the same beans, bound without connecting anywhere (no queue lookup, no pool, no migration)
-        boolean checkOnly = RouteCheck.checkOnly(context);
-        int consumers = props.getInt("presence.consumers");
-
-        MeterRegistry meters = meterRegistry(context);
-        SqsRequestMetrics sqsMetrics = new SqsRequestMetrics(meters);
-        context.getRegistry().bind("sqsRequestMetrics", sqsMetrics);
-        SqsClient sqs = SqsClients.create(props, consumers, sqsMetrics);
-        context.getRegistry().bind("sqsClient", SqsClient.class, sqs);
+        EmfMetrics.install(context, props, Meters.of(context), bean(context, "presenceMetrics", PresenceMetrics.class),
+                bean(context, "databaseCircuitBreaker", DatabaseCircuitBreaker.Policy.class));
+        if (RouteCheck.checkOnly(context)) {
+            return;
+        }
         // refuses the start when the in-process retries could outlast the events queue's visibility timeout
-        if (!checkOnly) {
-            RetryBudget.check(props, sqs);
+        RetryBudget.check(props, bean(context, "sqsClient", SqsClient.class));
+        DataSource dataSource = bean(context, "presenceDataSource", DataSource.class);
+        if (props.isTrue("presence.db.migrate")) {
+            DatabaseMigration.migrate(dataSource);
+        } else {
+            DatabaseMigration.requireCurrent(dataSource); // migrations run by the `migrate` command, another credential
         }
-
-        AuthenticationFailures authenticationFailures = new AuthenticationFailures();
-        HikariConfig poolConfig = poolConfig(props, consumers, meters);
-        HikariDataSource dataSource = checkOnly ? RouteCheck.unstartedPool(poolConfig)
-                : new AuthenticationTrackingDataSource(poolConfig, authenticationFailures);
-        context.getRegistry().bind("presenceDataSource", DataSource.class, dataSource);
-        // presence.db.secret-arn: a refused login reads the secret again (a rotation) instead of waiting for a new task
-        CredentialRefresh.install(context, props, dataSource, authenticationFailures);
-        if (!checkOnly) {
-            if (props.isTrue("presence.db.migrate")) {
-                DatabaseMigration.migrate(dataSource);
-            } else {
-                DatabaseMigration.requireCurrent(dataSource); // migrations run by the `migrate` command, another credential
-            }
-        }
-
-        context.getRegistry().bind("databaseHealthCheck", new DatabaseHealthCheck(dataSource));
-        // liveness DOWN when the database has refused the credentials for too long (a rotated password): ECS replaces the task
-        context.getRegistry().bind("databaseCredentialsHealthCheck", new DatabaseCredentialsHealthCheck(authenticationFailures,
-                dataSource, Duration.ofSeconds(props.getLong("presence.db.auth-failure-liveness-seconds")),
-                context.getExecutorServiceManager().newSingleThreadExecutor(this, "DatabaseCredentialsProbe")));
-        // route policy of the events route: deletes each message once committed or dead-lettered, never before
-        SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, props.get("presence.events-queue"),
-                "eventsAcknowledger");
-        context.getRegistry().bind("eventsAcknowledger", acknowledger);
-        addService(context, acknowledger); // stopped with the context: the last deletes are sent
-        context.getRegistry().bind("sqsHealthCheck", new SqsHealthCheck(sqs, props.get("presence.events-queue")));
-
-        context.getRegistry().bind("lifecycleEventParser", new LifecycleEventParser(Clock.systemUTC(),
-                props.getLong("presence.max-future-skew-ms")));
-        PresenceMetrics metrics = new PresenceMetrics(meters);
-        context.getRegistry().bind("presenceMetrics", metrics);
-        FailurePolicy failures = new FailurePolicy(props.getInt("presence.poison.max-receives"));
-        context.getRegistry().bind("failurePolicy", failures);
-        // the breaker resumes the consumer once the database answers, takes writes, and runs the service's statements
-        AtomicReference<PresenceStore> store = new AtomicReference<>();
-        DatabaseCircuitBreaker.Policy breaker = DatabaseCircuitBreaker.create(() -> {
-                    String problem = DatabaseHealthCheck.problem(dataSource);
-                    return problem != null ? problem : store.get().statementProblem();
-                },
-                props.getInt("presence.circuit-breaker.failure-threshold"),
-                props.getLong("presence.circuit-breaker.failure-window-ms"),
-                props.getLong("presence.circuit-breaker.half-open-after-ms"));
-        context.getRegistry().bind("databaseCircuitBreaker", breaker);
-        context.getRegistry().bind("consumerHealthCheck", new ConsumerHealthCheck(breaker));
-        EmfMetrics.install(context, props, meters, metrics, breaker);
-        ChatTopic chatTopic = new ChatTopic(props.get("presence.chat-topic.pattern"));
-        context.getRegistry().bind("chatTopic", chatTopic);
-        context.getRegistry().bind("eventRows", new EventRows(chatTopic));
-        store.set(new PresenceStore(dataSource, props.getLong("presence.version-reset-gap-ms"), metrics,
-                new ConsumerCircuitBreaker(context, breaker), new DeadLetterSender(context), failures));
-        context.getRegistry().bind("presenceStore", store.get());
-        // the events route's apply-and-acknowledge step: one transaction per poll, in the consumer's thread
-        context.getRegistry().bind("lifecycleBatch", new PollBatches(store.get(), acknowledger, metrics));
     }
 
-    static void addService(CamelContext context, Object service) {
+    @BindToRegistry(lazy = true)
+    public SqsRequestMetrics sqsRequestMetrics(CamelContext context) {
+        return new SqsRequestMetrics(Meters.of(context));
+    }
+
+    /** Autowired into every aws2-sqs endpoint. */
+    @BindToRegistry(lazy = true)
+    public SqsClient sqsClient(CamelContext context, @PropertyInject("presence.consumers") int consumers,
+                               SqsRequestMetrics metrics) {
+        return SqsClients.create(Settings.of(context.getPropertiesComponent()), consumers, metrics);
+    }
+
+    /** How the database answered the service's logins (a rotated password): read by the health checks. */
+    @BindToRegistry(lazy = true)
+    public AuthenticationFailures authenticationFailures() {
+        return new AuthenticationFailures();
+    }
+
+    /** The MySQL pool. With presence.db.secret-arn, a refused login reads the secret again (a rotation). */
+    @BindToRegistry(lazy = true)
+    public DataSource presenceDataSource(CamelContext context, AuthenticationFailures failures,
+                                         @PropertyInject("presence.consumers") int consumers) {
+        Settings props = Settings.of(context.getPropertiesComponent());
+        HikariConfig config = poolConfig(props, consumers, Meters.of(context));
+        if (RouteCheck.checkOnly(context)) {
+            return RouteCheck.unstartedPool(config);
+        }
+        HikariDataSource pool = new AuthenticationTrackingDataSource(config, failures);
+        closeOnStop(context, pool);
+        CredentialRefresh.install(context, props, pool, failures);
+        return pool;
+    }
+
+    @BindToRegistry(lazy = true)
+    public DatabaseHealthCheck databaseHealthCheck(@BeanInject("presenceDataSource") DataSource dataSource) {
+        return new DatabaseHealthCheck(dataSource);
+    }
+
+    /** Liveness DOWN when the database has refused the credentials for too long: ECS replaces the task. */
+    @BindToRegistry(lazy = true)
+    public DatabaseCredentialsHealthCheck databaseCredentialsHealthCheck(
+            CamelContext context, AuthenticationFailures failures, @BeanInject("presenceDataSource") DataSource dataSource,
+            @PropertyInject("presence.db.auth-failure-liveness-seconds") long windowSeconds) {
+        return new DatabaseCredentialsHealthCheck(failures, dataSource, Duration.ofSeconds(windowSeconds),
+                context.getExecutorServiceManager().newSingleThreadExecutor(this, "DatabaseCredentialsProbe"));
+    }
+
+    /** Route policy of the events route: deletes each message once committed or dead-lettered, never before. */
+    @BindToRegistry(lazy = true)
+    public SqsBatchAcknowledger eventsAcknowledger(CamelContext context, SqsClient sqs,
+                                                   @PropertyInject("presence.events-queue") String queue) {
+        SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, queue, "eventsAcknowledger");
+        addService(context, acknowledger); // stopped with the context: the last deletes are sent
+        return acknowledger;
+    }
+
+    @BindToRegistry(lazy = true)
+    public SqsHealthCheck sqsHealthCheck(SqsClient sqs, @PropertyInject("presence.events-queue") String queue) {
+        return new SqsHealthCheck(sqs, queue);
+    }
+
+    @BindToRegistry(lazy = true)
+    public LifecycleEventParser lifecycleEventParser(@PropertyInject("presence.max-future-skew-ms") long maxFutureSkew) {
+        return new LifecycleEventParser(Clock.systemUTC(), maxFutureSkew);
+    }
+
+    @BindToRegistry(lazy = true)
+    public PresenceMetrics presenceMetrics(CamelContext context) {
+        return new PresenceMetrics(Meters.of(context));
+    }
+
+    @BindToRegistry(lazy = true)
+    public FailurePolicy failurePolicy(@PropertyInject("presence.poison.max-receives") int maxReceives) {
+        return new FailurePolicy(maxReceives);
+    }
+
+    /** Resumes the consumer once the database answers, takes writes, and runs the service's statements. */
+    @BindToRegistry(lazy = true)
+    public DatabaseCircuitBreaker.Policy databaseCircuitBreaker(
+            CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource,
+            @PropertyInject("presence.circuit-breaker.failure-threshold") int failureThreshold,
+            @PropertyInject("presence.circuit-breaker.failure-window-ms") long failureWindow,
+            @PropertyInject("presence.circuit-breaker.half-open-after-ms") long halfOpenAfter) {
+        return DatabaseCircuitBreaker.create(() -> {
+            String problem = DatabaseHealthCheck.problem(dataSource);
+            return problem != null ? problem : bean(context, "presenceStore", PresenceStore.class).statementProblem();
+        }, failureThreshold, failureWindow, halfOpenAfter);
+    }
+
+    @BindToRegistry(lazy = true)
+    public ConsumerHealthCheck consumerHealthCheck(DatabaseCircuitBreaker.Policy breaker) {
+        return new ConsumerHealthCheck(breaker);
+    }
+
+    @BindToRegistry(lazy = true)
+    public ChatTopic chatTopic(@PropertyInject("presence.chat-topic.pattern") String pattern) {
+        return new ChatTopic(pattern);
+    }
+
+    @BindToRegistry(lazy = true)
+    public EventRows eventRows(ChatTopic chatTopic) {
+        return new EventRows(chatTopic);
+    }
+
+    @BindToRegistry(lazy = true)
+    public PresenceStore presenceStore(CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource,
+                                       @PropertyInject("presence.version-reset-gap-ms") long versionResetGap,
+                                       PresenceMetrics metrics, DatabaseCircuitBreaker.Policy breaker,
+                                       FailurePolicy failures) {
+        return new PresenceStore(dataSource, versionResetGap, metrics, new ConsumerCircuitBreaker(context, breaker),
+                new DeadLetterSender(context), failures);
+    }
+
+    /** The events route's apply-and-acknowledge step: one transaction per poll, in the consumer's thread. */
+    @BindToRegistry(lazy = true)
+    public PollBatches lifecycleBatch(PresenceStore store, @BeanInject("eventsAcknowledger") SqsBatchAcknowledger acknowledger,
+                                      PresenceMetrics metrics) {
+        return new PollBatches(store, acknowledger, metrics);
+    }
+
+    static <T> T bean(CamelContext context, String name, Class<T> type) {
+        T bean = context.getRegistry().lookupByNameAndType(name, type);
+        if (bean == null) {
+            throw new IllegalStateException("No bean " + name + " (" + type.getSimpleName() + ") in the registry");
+        }
+        return bean;
+    }
+
+    public static void addService(CamelContext context, Object service) {
         try {
             context.addService(service, true, true);
         } catch (Exception e) {
@@ -135,13 +214,17 @@ public class PresenceConfiguration implements CamelConfiguration {
         }
     }
 
-    private static MeterRegistry meterRegistry(CamelContext context) {
-        MeterRegistry registry = context.getRegistry().findSingleByType(MeterRegistry.class);
-        if (registry == null) {
-            registry = new SimpleMeterRegistry();
-            context.getRegistry().bind("presenceMeterRegistry", MeterRegistry.class, registry);
-        }
-        return registry;
+    /**
+     * Closed when the context stops, after the routes. (Not the registry's destroyMethod: on a lazy bean that nothing
+     * asked for, the registry would make the bean at shutdown only to close it.)
+     */
+    public static void closeOnStop(CamelContext context, AutoCloseable resource) {
+        addService(context, new org.apache.camel.support.service.ServiceSupport() {
+            @Override
+            protected void doStop() throws Exception {
+                resource.close();
+            }
+        });
     }
 
     static void checkRequired(Settings props) {
@@ -193,5 +276,4 @@ public class PresenceConfiguration implements CamelConfiguration {
                 + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
         return config;
     }
-
 }

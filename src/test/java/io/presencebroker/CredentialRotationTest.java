@@ -15,7 +15,6 @@ import java.util.Map;
 
 import io.presencebroker.failure.FailureClassifier;
 import io.presencebroker.health.AuthenticationFailures;
-import io.presencebroker.health.AuthenticationTrackingDataSource;
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;
 import io.presencebroker.testing.SecuredMariaDb;
@@ -71,7 +70,9 @@ class CredentialRotationTest {
                 assertThatThrownBy(() -> db.connect(USER, OLD_PASSWORD).close())
                         .isInstanceOfSatisfying(SQLException.class, e -> {
                             assertThat(e.getErrorCode()).isEqualTo(1045);
-                            assertThat(AuthenticationFailures.isAuthenticationFailure(e)).isTrue();
+                            AuthenticationFailures seen = new AuthenticationFailures();
+                            seen.record(e);
+                            assertThat(seen.failures()).as("taken for a refused login").isEqualTo(1);
                             assertThat((FailureClassifier.classify(e) == FailureClassifier.Kind.MESSAGE)).as("1045 is never dead-lettered").isFalse();
                         });
 
@@ -85,7 +86,7 @@ class CredentialRotationTest {
                 assertThat(status(port, "/observe/health/ready")).isEqualTo(503);
 
                 AuthenticationFailures failures = broker.context().getRegistry()
-                        .lookupByNameAndType("presenceDataSource", AuthenticationTrackingDataSource.class).authenticationFailures();
+                        .lookupByNameAndType("authenticationFailures", AuthenticationFailures.class);
                 assertThat(failures.lastFailure()).contains("error 1045").contains("28000").contains("Access denied");
                 System.out.printf("rotation under traffic: %d refused connection attempts, last: %s%n",
                         failures.failures(), failures.lastFailure());

@@ -48,13 +48,18 @@ class DocumentedSettingsTest {
             defaults.load(in);
         }
         Pattern read = Pattern.compile("\\.(?:get|getInt|getLong|require|isTrue)\\(\"((?:presence|aws)\\.[a-z0-9.-]+)\"\\)"
-                + "|\\{\\{((?:presence|aws)\\.[a-z0-9.-]+)}}|new Requirement\\(\"([a-z0-9.-]+)\"");
+                + "|\\{\\{((?:presence|aws)\\.[a-z0-9.-]+)}}|new Requirement\\(\"([a-z0-9.-]+)\""
+                + "|@PropertyInject\\(\"((?:presence|aws)\\.[a-z0-9.-]+)\"");
         Set<String> names = new TreeSet<>();
         try (Stream<Path> sources = Files.walk(Path.of("src/main/java"))) {
             for (Path source : sources.filter(p -> p.toString().endsWith(".java")).toList()) {
                 Matcher m = read.matcher(Files.readString(source));
                 while (m.find()) {
-                    names.add(m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3));
+                    for (int g = 1; g <= m.groupCount(); g++) {
+                        if (m.group(g) != null) {
+                            names.add(m.group(g));
+                        }
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.presencebroker.check;
 
+import io.presencebroker.api.ReadApiConfiguration;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -128,6 +129,7 @@ public final class RouteCheck {
         Main main = new Main();
         main.configure().addConfiguration(PresenceConfiguration.class);
         main.configure().addConfiguration(DeliveryConfiguration.class);
+        main.configure().addConfiguration(ReadApiConfiguration.class);
         main.bind(CHECK_ONLY, Boolean.TRUE);
         settings.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {

@@ -1,5 +1,6 @@
 package io.presencebroker.delivery;
 
+import io.presencebroker.failure.FailurePolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,13 +41,16 @@ public class DeliveryLog {
     private final DataSource dataSource;
     private final int claimTimeoutSeconds;
     private final DeliveryMessages metrics;
+    private final FailurePolicy failures;
     private int retentionHours = Integer.MAX_VALUE;
     private int pruneChunk = 1000;
 
-    public DeliveryLog(DataSource dataSource, int claimTimeoutSeconds, DeliveryMessages metrics) {
+    /** @param failures told of each committed delivery: a poison message is one that fails while others commit */
+    public DeliveryLog(DataSource dataSource, int claimTimeoutSeconds, DeliveryMessages metrics, FailurePolicy failures) {
         this.dataSource = dataSource;
         this.claimTimeoutSeconds = claimTimeoutSeconds;
         this.metrics = metrics;
+        this.failures = failures;
     }
 
     /** What {@link #pruneExpired()} deletes: rows older than {@code hours}, {@code chunk} rows per statement. */
@@ -168,6 +172,7 @@ public class DeliveryLog {
             }
             st.executeUpdate();
         }
+        failures.committed();
         delivery.recorded(recipients);
     }
 

@@ -111,11 +111,6 @@ public final class AuthenticationFailures {
         return anyVerdict ? (nanoTime.getAsLong() - lastVerdict) / 1_000_000 : Long.MAX_VALUE;
     }
 
-    /** Whether this failure (or its cause, or the next exception of an SQLException) is an authentication failure. */
-    public static boolean isAuthenticationFailure(Throwable failure) {
-        return authenticationFailure(failure) != null;
-    }
-
     /**
      * The most specific refusal in the chain: the innermost one with a refusal's error code (HikariCP's timeout copies
      * the code and state of the driver's exception, its cause), else one with SQL state 28000.

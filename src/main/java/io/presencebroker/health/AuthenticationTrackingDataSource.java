@@ -21,10 +21,6 @@ public class AuthenticationTrackingDataSource extends HikariDataSource {
         this.failures = failures;
     }
 
-    public AuthenticationFailures authenticationFailures() {
-        return failures;
-    }
-
     @Override
     public Connection getConnection() throws SQLException {
         Connection connection;

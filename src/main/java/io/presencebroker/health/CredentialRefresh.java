@@ -5,6 +5,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.presencebroker.metrics.Meters;
 import java.util.function.LongSupplier;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -36,16 +40,18 @@ public final class CredentialRefresh {
     private final LongSupplier nanoTime;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong lastRead = new AtomicLong();
-    private final AtomicLong refreshes = new AtomicLong();
+    private final Counter refreshes;
     private volatile boolean everRead;
 
     public CredentialRefresh(HikariDataSource pool, DatabaseCredentials source, long minIntervalMillis,
-                             ExecutorService executor, LongSupplier nanoTime) {
+                             ExecutorService executor, LongSupplier nanoTime, MeterRegistry meters) {
         this.pool = pool;
         this.source = source;
         this.minIntervalNanos = minIntervalMillis * 1_000_000;
         this.executor = executor;
         this.nanoTime = nanoTime;
+        this.refreshes = Counter.builder("presence.db.credential.refreshes")
+                .description("Changed database logins read from their source and given to the pool").register(meters);
     }
 
     /**
@@ -67,7 +73,7 @@ public final class CredentialRefresh {
         CredentialRefresh refresh = new CredentialRefresh(pool, source,
                 props.getLong("presence.db.secret-refresh-interval-seconds") * 1000,
                 context.getExecutorServiceManager().newSingleThreadExecutor(CredentialRefresh.class, "DatabaseCredentialRefresh"),
-                System::nanoTime);
+                System::nanoTime, Meters.of(context));
         failures.onRefusal(refresh::onRefusal);
         context.getRegistry().bind("databaseCredentialRefresh", refresh);
         LOG.info("A refused database login reads the credentials again from {}", arn.isBlank() ? source : arn);
@@ -90,11 +96,6 @@ public final class CredentialRefresh {
         }
     }
 
-    /** How many times a changed login was given to the pool. */
-    public long refreshes() {
-        return refreshes.get();
-    }
-
     private void refresh() {
         try {
             lastRead.set(nanoTime.getAsLong());
@@ -106,7 +107,7 @@ public final class CredentialRefresh {
                 return;
             }
             pool.setCredentials(Credentials.of(login.user(), login.password()));
-            refreshes.incrementAndGet();
+            refreshes.increment();
             LOG.info("Database login refreshed from its source (user {}): new connections use it", login.user());
         } catch (Exception e) {
             LOG.warn("The database login could not be read again: {}", e.getMessage());

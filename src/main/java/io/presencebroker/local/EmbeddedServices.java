@@ -53,10 +53,19 @@ public final class EmbeddedServices implements AutoCloseable {
 
     /** Starts both servers and creates the database; the queues are created by {@link #createQueues}. */
     public static EmbeddedServices start() {
+        return start(false, null);
+    }
+
+    /**
+     * As {@link #start()}; {@code durable}: every commit flushed to disk (innodb_flush_log_at_trx_commit=1, as RDS)
+     * instead of once a second; {@code sqs}: an SQS-compatible server already running elsewhere (the benchmark's, in a
+     * process of its own) instead of ElasticMQ in this JVM.
+     */
+    public static EmbeddedServices start(boolean durable, URI sqs) {
         long started = System.nanoTime();
-        SQSRestServer sqs = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start();
-        int sqsPort = sqs.waitUntilStarted().localAddress().getPort();
-        URI endpoint = URI.create("http://127.0.0.1:" + sqsPort);
+        SQSRestServer sqsServer = sqs == null ? SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start() : null;
+        URI endpoint = sqs != null ? sqs
+                : URI.create("http://127.0.0.1:" + sqsServer.waitUntilStarted().localAddress().getPort());
         DB db;
         int dbPort;
         try {
@@ -68,7 +77,7 @@ public final class EmbeddedServices implements AutoCloseable {
                     .setDeletingTemporaryBaseAndDataDirsOnShutdown(true)
                     .addArg("--bind-address=127.0.0.1")
                     .addArg("--skip-name-resolve")
-                    .addArg("--innodb-flush-log-at-trx-commit=2")
+                    .addArg("--innodb-flush-log-at-trx-commit=" + (durable ? 1 : 2))
                     .addArg("--max-connections=500");
             if ("root".equals(System.getProperty("user.name"))) {
                 config.addArg("--user=root");
@@ -80,12 +89,14 @@ public final class EmbeddedServices implements AutoCloseable {
             dbPort = db.getConfiguration().getPort();
 
         } catch (Exception e) {
-            sqs.stopAndWait();
+            if (sqsServer != null) {
+                sqsServer.stopAndWait();
+            }
             throw new IllegalStateException("embedded MariaDB did not start: " + e.getMessage(), e);
         }
         LOG.info("Embedded ElasticMQ at {} and MariaDB at 127.0.0.1:{} started in {} ms", endpoint, dbPort,
                 (System.nanoTime() - started) / 1_000_000);
-        return new EmbeddedServices(sqs, endpoint, db, dbPort);
+        return new EmbeddedServices(sqsServer, endpoint, db, dbPort);
     }
 
     /**
@@ -154,7 +165,9 @@ public final class EmbeddedServices implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("embedded MariaDB did not stop cleanly: {}", e.getMessage());
         }
-        sqsServer.stopAndWait();
+        if (sqsServer != null) {
+            sqsServer.stopAndWait();
+        }
     }
 
     /**

@@ -127,6 +127,9 @@ class ApiPoolIsolationTest extends ServiceTestSupport {
         }
         long started = System.nanoTime();
         try {
+            // the events go in once the flood saturates the API's pool, so that they are applied under it
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> apiPendingMax.get() >= CALLERS / 4);
             List<String> events = new ArrayList<>();
             long t = System.currentTimeMillis() - 60_000;
             for (int i = 0; i < EVENT_COUNT; i++) {

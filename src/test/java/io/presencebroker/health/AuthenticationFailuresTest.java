@@ -68,17 +68,24 @@ class AuthenticationFailuresTest {
 
     @Test
     void recognisesTheAuthenticationErrors() {
-        assertThat(AuthenticationFailures.isAuthenticationFailure(poolTimeout(accessDenied()))).isTrue();
-        assertThat(AuthenticationFailures.isAuthenticationFailure(new SQLSyntaxErrorException(
+        assertThat(isRefusal(poolTimeout(accessDenied()))).isTrue();
+        assertThat(isRefusal(new SQLSyntaxErrorException(
                 "Access denied for user 'presence_app'@'%' to database 'presence'", "42000", 1044))).isTrue();
-        assertThat(AuthenticationFailures.isAuthenticationFailure(new SQLException("Your password has expired", "HY000", 1862)))
+        assertThat(isRefusal(new SQLException("Your password has expired", "HY000", 1862)))
                 .isTrue();
-        assertThat(AuthenticationFailures.isAuthenticationFailure(new SQLException("x", "28000", 0))).isTrue();
-        assertThat(AuthenticationFailures.isAuthenticationFailure(new RuntimeException(accessDenied()))).isTrue();
-        assertThat(AuthenticationFailures.isAuthenticationFailure(new SQLException("Too many connections", "08004", 1040)))
+        assertThat(isRefusal(new SQLException("x", "28000", 0))).isTrue();
+        assertThat(isRefusal(new RuntimeException(accessDenied()))).isTrue();
+        assertThat(isRefusal(new SQLException("Too many connections", "08004", 1040)))
                 .isFalse();
-        assertThat(AuthenticationFailures.isAuthenticationFailure(new SQLException("Lock wait timeout", "HY000", 1205)))
+        assertThat(isRefusal(new SQLException("Lock wait timeout", "HY000", 1205)))
                 .isFalse();
-        assertThat(AuthenticationFailures.isAuthenticationFailure(null)).isFalse();
+        assertThat(isRefusal(null)).isFalse();
+    }
+
+    /** Whether {@link AuthenticationFailures#record} takes this failure for a refused login. */
+    static boolean isRefusal(Throwable failure) {
+        AuthenticationFailures fresh = new AuthenticationFailures();
+        fresh.record(failure);
+        return fresh.failures() > 0;
     }
 }

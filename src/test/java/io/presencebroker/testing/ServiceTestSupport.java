@@ -1,5 +1,6 @@
 package io.presencebroker.testing;
 
+import io.presencebroker.api.ReadApiConfiguration;
 import java.util.Map;
 
 import io.presencebroker.DeliveryConfiguration;
@@ -21,6 +22,7 @@ public abstract class ServiceTestSupport extends CamelMainTestSupport {
     protected void configure(MainConfigurationProperties configuration) {
         configuration.addConfiguration(PresenceConfiguration.class);
         configuration.addConfiguration(DeliveryConfiguration.class);
+        configuration.addConfiguration(ReadApiConfiguration.class);
     }
 
     @Override
