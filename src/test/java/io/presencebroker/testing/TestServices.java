@@ -19,8 +19,13 @@ public final class TestServices {
     }
 
     public static synchronized EmbeddedServices get() {
+        return start(false, null);
+    }
+
+    /** The servers, started the first time as {@link EmbeddedServices#start(boolean, java.net.URI)} says. */
+    public static synchronized EmbeddedServices start(boolean durableDatabase, java.net.URI sqsEndpoint) {
         if (services == null) {
-            services = EmbeddedServices.start();
+            services = EmbeddedServices.start(durableDatabase, sqsEndpoint);
             org.flywaydb.core.Flyway.configure()
                     .dataSource(services.jdbcUrl(), services.dbUser(), services.dbPassword())
                     .locations("classpath:db/migration").load().migrate();
