@@ -65,8 +65,11 @@ public final class Benchmark {
     final List<String> notes = new ArrayList<>();
     long[] latency;
     int queueCount;
-    /** Which passes run (bench/run --passes base,proxy,two,storm,delivery; default all). */
-    java.util.Set<String> passes = java.util.Set.of("base", "proxy", "two", "storm", "delivery");
+    /** Which passes run (bench/run --passes base,proxy,two,storm,delivery,writer; default all). */
+    java.util.Set<String> passes = java.util.Set.of("base", "levers", "proxy", "two", "storm", "delivery", "writer");
+    /** Extra JVM options of the service processes (JAVA_TOOL_OPTIONS), for the cold-start levers. */
+    String serviceJvmOptions = "";
+    double writerRowsPerSecond;
     /** bench/run --jfr DIR: each service JVM records a JFR profile there (the "profile" settings). */
     String jfrDir;
 
@@ -121,6 +124,9 @@ public final class Benchmark {
         if (passes.contains("base")) {
             base(deliveries, model);
         }
+        if (passes.contains("levers")) {
+            levers(deliveries, model);
+        }
         if (passes.contains("proxy")) {
             proxy(deliveries, model);
         }
@@ -136,6 +142,9 @@ public final class Benchmark {
         if (passes.contains("delivery")) {
             new DeliveryPass(this).run(deliveryMessages);
         }
+        if (passes.contains("writer")) {
+            new WriterPass(this).run(2000);
+        }
         write();
     }
 
@@ -146,6 +155,37 @@ public final class Benchmark {
         Result[] service = serviceColdAndWarm(deliveries, model);
         compare("cold", service[0], drainCold);
         compare("warm", service[1], drainWarm);
+    }
+
+    /**
+     * What the JVM-level cold-start levers give, each a new JVM on the full queue: C1 only (no C2 compiles competing
+     * for the two cores), and a Java 17 dynamic AppCDS archive (written at the exit of one cold run, then used).
+     */
+    void levers(List<String> deliveries, ReferenceModel model) throws Exception {
+        Path archive = Path.of("target", "bench-appcds.jsa").toAbsolutePath();
+        Files.deleteIfExists(archive);
+        serviceCold("service, cold, -XX:TieredStopAtLevel=1", deliveries, model, "-XX:TieredStopAtLevel=1");
+        serviceCold("service, cold, writing the AppCDS archive", deliveries, model, "-XX:ArchiveClassesAtExit=" + archive);
+        if (Files.exists(archive)) {
+            notes.add("AppCDS archive of the service: %d MiB.".formatted(Files.size(archive) / 1024 / 1024));
+            serviceCold("service, cold, with the AppCDS archive", deliveries, model, "-XX:SharedArchiveFile=" + archive);
+        } else {
+            notes.add("The AppCDS archive was not written at the service's exit.");
+        }
+    }
+
+    Result serviceCold(String name, List<String> deliveries, ReferenceModel model, String jvmOptions) throws Exception {
+        String queue = newQueue("bench-events");
+        TestServices.clearDatabase();
+        send(queue, deliveries);
+        serviceJvmOptions = jvmOptions;
+        List<ServiceProcess> processes = startServices(queue, 1, sqsEndpoint);
+        try {
+            return measure(name, queue, deliveries.size(), model, processes);
+        } finally {
+            stop(processes);
+            serviceJvmOptions = "";
+        }
     }
 
     /** SQS 8 ms away each way, as from a Fargate task. */
@@ -248,9 +288,13 @@ public final class Benchmark {
         List<ServiceProcess> processes = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
             settings.put("presence.management.port", String.valueOf(freePort()));
+            String options = serviceJvmOptions;
             if (jfrDir != null) {
-                settings.put("JAVA_TOOL_OPTIONS", "-XX:StartFlightRecording=settings=profile,filename="
-                        + Path.of(jfrDir).toAbsolutePath().resolve("service-" + queueCount + "-" + i + ".jfr"));
+                options += " -XX:StartFlightRecording=settings=profile,filename="
+                        + Path.of(jfrDir).toAbsolutePath().resolve("service-" + queueCount + "-" + i + ".jfr");
+            }
+            if (!options.isBlank()) {
+                settings.put("JAVA_TOOL_OPTIONS", options.strip());
             }
             processes.add(ServiceProcess.start(ServiceProcess.entrypointCommand(), settings, "bench-service-" + queueCount + "-" + i));
         }
