@@ -10,7 +10,7 @@
 -- The tables and what the service does to them:
 --   client_presence, client_subscription: conditional INSERT ... ON DUPLICATE KEY UPDATE, SELECT (read API)
 --   delivery_log: INSERT ... ON DUPLICATE KEY UPDATE (claims), SELECT, UPDATE, DELETE (released claims, retention)
---   socket_status (view, SQL SECURITY DEFINER): SELECT (read API, delivery plan)
+--   socket_status, user_socket_status, user_presence (views, SQL SECURITY DEFINER): SELECT (read API, delivery plan)
 --   flyway_schema_history: SELECT (with PRESENCE_DB_MIGRATE=false the service checks at start that the schema is current)
 CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${password}';
 ALTER USER '${user}'@'%' IDENTIFIED BY '${password}';
@@ -18,4 +18,6 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`client_presence` TO '${us
 GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`client_subscription` TO '${user}'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`delivery_log` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`socket_status` TO '${user}'@'%';
+GRANT SELECT ON `${database}`.`user_socket_status` TO '${user}'@'%';
+GRANT SELECT ON `${database}`.`user_presence` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`flyway_schema_history` TO '${user}'@'%';

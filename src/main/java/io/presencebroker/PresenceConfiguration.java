@@ -37,6 +37,7 @@ import io.presencebroker.store.EventRows;
 import io.presencebroker.store.PollBatches;
 import io.presencebroker.store.PresenceStore;
 import io.presencebroker.store.ReadOnlyEviction;
+import io.presencebroker.store.UserIds;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -183,11 +184,16 @@ public class PresenceConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
+    public UserIds userIds(@PropertyInject("presence.user-id-pattern") String pattern) {
+        return new UserIds(pattern);
+    }
+
+    @BindToRegistry(lazy = true)
     public PresenceStore presenceStore(CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource,
                                        @PropertyInject("presence.version-reset-gap-ms") long versionResetGap,
-                                       PresenceMetrics metrics, DatabaseCircuitBreaker.Policy breaker,
+                                       UserIds users, PresenceMetrics metrics, DatabaseCircuitBreaker.Policy breaker,
                                        FailurePolicy failures) {
-        return new PresenceStore(dataSource, versionResetGap, metrics, new ConsumerCircuitBreaker(context, breaker),
+        return new PresenceStore(dataSource, versionResetGap, users, metrics, new ConsumerCircuitBreaker(context, breaker),
                 new DeadLetterSender(context), failures);
     }
 

@@ -73,6 +73,8 @@ class RuntimeUserGrantsTest {
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON `" + DATABASE + "`.`client_subscription`" + to,
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON `" + DATABASE + "`.`delivery_log`" + to,
                 "GRANT SELECT ON `" + DATABASE + "`.`socket_status`" + to,
+                "GRANT SELECT ON `" + DATABASE + "`.`user_socket_status`" + to,
+                "GRANT SELECT ON `" + DATABASE + "`.`user_presence`" + to,
                 "GRANT SELECT ON `" + DATABASE + "`.`flyway_schema_history`" + to);
         try (Connection c = DriverManager.getConnection(db.verifiedUrl(DATABASE), USER, PASSWORD);
              Statement st = c.createStatement()) {

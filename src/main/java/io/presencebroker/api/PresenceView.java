@@ -34,6 +34,14 @@ public class PresenceView {
              WHERE p.client_id = ?
              ORDER BY s.chat_id""";
 
+    /** The user's presence (the user_presence view) and each of its clients with its deliverable chats. */
+    static final String USER_QUERY = """
+            SELECT u.is_online, u.clients_online, u.last_seen_at, s.client_id, s.is_connected, s.chat_id, s.topic
+              FROM user_presence u
+              JOIN user_socket_status s ON s.user_id = u.user_id
+             WHERE u.user_id = ?
+             ORDER BY s.client_id, s.chat_id""";
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final DataSource dataSource;
@@ -45,15 +53,32 @@ public class PresenceView {
 
     /** Route step: answers the request for the client of path parameter {@code clientId}. */
     public void answer(Exchange exchange) {
-        String clientId = exchange.getIn().getHeader("clientId", "", String.class);
+        respond(exchange, "clientId", "unknown client", this::json);
+    }
+
+    /**
+     * Route step: answers {@code GET /presence/users/{userId}} with {@code {userId, online, clientsOnline, lastSeenAt,
+     * clients: [{clientId, connected, chats: [{chatId, topic}]}]}} (user_presence and user_socket_status), 404 for a
+     * user none of whose clients the service has seen.
+     */
+    public void answerUser(Exchange exchange) {
+        respond(exchange, "userId", "unknown user", this::userJson);
+    }
+
+    private interface Query {
+        String json(String id) throws SQLException;
+    }
+
+    private static void respond(Exchange exchange, String parameter, String unknown, Query query) {
+        String id = exchange.getIn().getHeader(parameter, "", String.class);
         Message out = exchange.getMessage();
         out.removeHeaders("*");
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         try {
-            String json = json(clientId);
+            String json = query.json(id);
             if (json == null) {
                 out.setHeader(Exchange.HTTP_RESPONSE_CODE, 404);
-                out.setBody(error("unknown client", clientId));
+                out.setBody(error(unknown, parameter, id));
             } else {
                 out.setBody(json);
             }
@@ -90,10 +115,42 @@ public class PresenceView {
         return n == null ? null : n.toString();
     }
 
-    private static String error(String error, String clientId) {
+    /** The JSON answer for a user, or null for a user none of whose clients the service has seen. */
+    String userJson(String userId) throws SQLException {
+        ObjectNode n = null;
+        ArrayNode clients = null;
+        ArrayNode chats = null;
+        String client = null;
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(USER_QUERY)) {
+            st.setString(1, userId);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    if (n == null) {
+                        n = MAPPER.createObjectNode();
+                        n.put("userId", userId);
+                        n.put("online", rs.getBoolean("is_online"));
+                        n.put("clientsOnline", rs.getInt("clients_online"));
+                        n.put("lastSeenAt", rs.getLong("last_seen_at"));
+                        clients = n.putArray("clients");
+                    }
+                    if (!rs.getString("client_id").equals(client)) {
+                        client = rs.getString("client_id");
+                        ObjectNode entry = clients.addObject().put("clientId", client).put("connected", rs.getBoolean("is_connected"));
+                        chats = entry.putArray("chats");
+                    }
+                    if (rs.getString("chat_id") != null) {
+                        chats.addObject().put("chatId", rs.getString("chat_id")).put("topic", String.valueOf(rs.getString("topic")));
+                    }
+                }
+            }
+        }
+        return n == null ? null : n.toString();
+    }
+
+    private static String error(String error, String parameter, String id) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("error", error);
-        n.put("clientId", clientId);
+        n.put(parameter, id);
         return n.toString();
     }
 }

@@ -19,6 +19,8 @@ public final class Delivery {
     public static final String SOCKET = "socket";
     public static final String PUSH = "push";
     public static final String FALLBACK = "fallback";
+    /** The sender's key when none of its other devices was deliverable: nothing sent. */
+    public static final String NONE = "none";
 
     /** One recipient to decide for (the body inside the route's split). */
     public record Recipient(Delivery delivery, RecipientStatus status) {
@@ -27,8 +29,14 @@ public final class Delivery {
             return status.isDeliverableOverSocket();
         }
 
-        public String getClientId() {
+        /** The recipient: a user id (the client id with the default presence.user-id-pattern). */
+        public String getUserId() {
             return status.recipient();
+        }
+
+        /** The message's sender, whose other devices are kept in sync (publishes only, never a push). */
+        public boolean isSender() {
+            return status.sender();
         }
 
         /** The chat of the message, for decisions per chat. */
@@ -50,6 +58,8 @@ public final class Delivery {
     private final List<Recipient> recipients = new ArrayList<>();
     private final Map<String, List<String>> topics = new LinkedHashMap<>();
     private final List<PushRequest> pushes = new ArrayList<>();
+    /** Keys decided to get nothing (the sender with no other deliverable device): recorded with path "none". */
+    private final List<String> nothing = new ArrayList<>();
     /** How far the publish to one topic got. */
     enum Progress { PENDING, PUBLISHED, RECORDED, FELL_BACK }
 
@@ -78,20 +88,44 @@ public final class Delivery {
         return recipients;
     }
 
+    /** One publish on the topic of each of the user's deliverable clients. */
     synchronized void overSocket(RecipientStatus status) {
-        topics.computeIfAbsent(status.topic(), t -> new ArrayList<>()).add(status.recipient());
+        for (String topic : status.topics()) {
+            List<String> to = topics.computeIfAbsent(topic, t -> new ArrayList<>());
+            if (!to.contains(status.recipient())) { // two of the user's clients on one topic: one publish
+                to.add(status.recipient());
+            }
+        }
     }
 
+    /** A push request; the sender gets none (nothing is sent, the decision is recorded). */
     synchronized void asPush(RecipientStatus status) {
-        pushes.add(new PushRequest(status.recipient(), PUSH));
+        if (status.sender()) {
+            nothing.add(status.recipient());
+        } else {
+            pushes.add(new PushRequest(status.recipient(), PUSH));
+        }
     }
 
-    /** The publish to this topic failed: its recipients get push requests instead. */
+    /**
+     * The publish to this topic failed: its recipients get push requests instead, at most one each, never the sender,
+     * and none for a recipient that another of its topics (another of its devices) still reaches.
+     */
     synchronized void fallback(TopicDelivery failed) {
         progress.put(failed.topic(), Progress.FELL_BACK);
         for (String r : failed.recipients()) {
-            pushes.add(new PushRequest(r, FALLBACK));
+            boolean pushed = pushes.stream().anyMatch(p -> p.recipient().equals(r));
+            boolean sender = recipients.stream().anyMatch(x -> x.isSender() && x.getUserId().equals(r));
+            boolean reachedElsewhere = topics.entrySet().stream().anyMatch(e -> e.getValue().contains(r)
+                    && progress.getOrDefault(e.getKey(), Progress.PENDING) != Progress.FELL_BACK);
+            if (!pushed && !sender && !reachedElsewhere) {
+                pushes.add(new PushRequest(r, FALLBACK));
+            }
         }
+    }
+
+    synchronized List<String> nothing() {
+        return List.copyOf(nothing);
     }
 
     synchronized List<TopicDelivery> socketTopics() {

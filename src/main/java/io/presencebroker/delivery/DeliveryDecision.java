@@ -6,12 +6,12 @@ package io.presencebroker.delivery;
  */
 public class DeliveryDecision {
 
-    /** Deliver over the recipient's socket: publish to the topic it subscribed to for this chat. */
+    /** Deliver over the recipient's sockets: publish to the topic each of its deliverable clients subscribed to. */
     public void overSocket(Delivery.Recipient recipient) {
         recipient.delivery().overSocket(recipient.status());
     }
 
-    /** Deliver as a push notification. */
+    /** Deliver as a push notification (the sender gets none). */
     public void asPush(Delivery.Recipient recipient) {
         recipient.delivery().asPush(recipient.status());
     }

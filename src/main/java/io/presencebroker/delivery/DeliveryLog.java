@@ -96,7 +96,7 @@ public class DeliveryLog {
 
     /** The recipients this claim now holds, in message order; an exception if another live claim holds some. */
     public List<String> claim(OutboxMessage message, String claimId) throws SQLException {
-        List<String> recipients = message.recipients();
+        List<String> recipients = message.deliveryKeys();
         if (recipients.isEmpty()) {
             return List.of();
         }

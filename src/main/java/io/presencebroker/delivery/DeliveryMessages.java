@@ -58,7 +58,7 @@ public class DeliveryMessages {
 
     /** Recipients a redelivered message had already reached: skipped, not delivered again. */
     public void countDuplicates(OutboxMessage message, List<String> claimed) {
-        int skipped = message.recipients().size() - claimed.size();
+        int skipped = message.deliveryKeys().size() - claimed.size();
         if (skipped > 0) {
             Counter.builder("presence_delivery_duplicates")
                     .description("Recipients skipped because a redelivered outbox message had already reached them")

@@ -13,46 +13,52 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 /**
- * The one query that reads the socket status of every recipient of a message, and its rows as
+ * The one query that reads the socket status of every recipient of a message (users, docs/users.md), and its rows as
  * {@link RecipientStatus}es.
  */
 final class DeliverySql {
 
     /**
-     * One row per known recipient: connected, and the topic of its subscription to the message's chat in its current
-     * session (the {@code socket_status} view only shows subscriptions of connected clients in their current session).
+     * One row per client of the given users that is connected and subscribed to the message's chat in its current
+     * session (the {@code user_socket_status} view shows only those subscriptions), with the topic it subscribed to.
      */
     static final String STATUS = """
-            SELECT client_id, MAX(is_connected) AS connected,
-                   MAX(CASE WHEN chat_id = ? THEN topic END) AS topic
-              FROM socket_status
-             WHERE client_id IN (%s)
-             GROUP BY client_id""";
+            SELECT user_id, client_id, topic
+              FROM user_socket_status
+             WHERE chat_id = ? AND user_id IN (%s)
+             ORDER BY user_id, client_id""";
 
     private DeliverySql() {
     }
 
-    /** A status for every recipient, in recipient order; a recipient with no row was never seen: not connected. */
-    static List<RecipientStatus> statuses(DataSource dataSource, OutboxMessage message, List<String> recipients)
+    /**
+     * A status for every delivery key, in order; a user with no deliverable client (never seen, offline, or not
+     * subscribed) has no topics. The sender's own key lists its clients but the one it wrote from.
+     */
+    static List<RecipientStatus> statuses(DataSource dataSource, OutboxMessage message, List<String> keys)
             throws SQLException {
-        Map<String, RecipientStatus> byClient = new HashMap<>();
+        Map<String, List<String>> topics = new HashMap<>();
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement(STATUS.formatted(String.join(", ",
-                     Collections.nCopies(recipients.size(), "?"))))) {
+                     Collections.nCopies(keys.size(), "?"))))) {
             st.setString(1, message.chatId());
-            for (int i = 0; i < recipients.size(); i++) {
-                st.setString(i + 2, recipients.get(i));
+            for (int i = 0; i < keys.size(); i++) {
+                st.setString(i + 2, keys.get(i));
             }
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    String client = rs.getString(1);
-                    byClient.put(client, new RecipientStatus(client, rs.getInt(2) != 0, rs.getString(3)));
+                    String user = rs.getString(1);
+                    boolean senderDevice = user.equals(message.senderId()) && rs.getString(2).equals(message.senderClientId());
+                    if (!senderDevice) {
+                        topics.computeIfAbsent(user, k -> new ArrayList<>()).add(rs.getString(3));
+                    }
                 }
             }
         }
-        List<RecipientStatus> statuses = new ArrayList<>(recipients.size());
-        for (String r : recipients) {
-            statuses.add(byClient.getOrDefault(r, new RecipientStatus(r, false, null)));
+        List<RecipientStatus> statuses = new ArrayList<>(keys.size());
+        for (String k : keys) {
+            statuses.add(new RecipientStatus(k, List.copyOf(topics.getOrDefault(k, List.of())),
+                    message.senderClientId() != null && k.equals(message.senderId())));
         }
         return statuses;
     }

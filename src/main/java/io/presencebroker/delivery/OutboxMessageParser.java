@@ -45,7 +45,9 @@ public class OutboxMessageParser {
         }
         String title = text(push, "title", MAX_PUSH_TITLE_LENGTH, "push.title");
         String pushBody = optionalText(push, "body", MAX_PUSH_BODY_LENGTH, "push.body");
-        return new OutboxMessage(messageId, chatId, senderId, recipients, payload.toString(), title, pushBody);
+        String senderClientId = optionalText(root, "senderClientId", MAX_ID_LENGTH, "senderClientId");
+        return new OutboxMessage(messageId, chatId, senderId, recipients, payload.toString(), title, pushBody,
+                senderClientId.isEmpty() ? null : senderClientId);
     }
 
     private List<String> recipients(JsonNode root, String senderId) {

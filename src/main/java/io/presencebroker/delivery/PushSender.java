@@ -44,6 +44,7 @@ public class PushSender {
             delivery.pushBatchRecorded();
             messages.countPushes(batch);
         }
+        log.delivered(delivery, delivery.nothing(), Delivery.NONE);
     }
 
     private void sendBatch(Delivery delivery, List<Delivery.PushRequest> batch) {

@@ -1,16 +1,19 @@
 package io.presencebroker.delivery;
 
-/**
- * The socket status of one recipient for one message's chat, from {@code socket_status}.
- *
- * @param recipient the client id
- * @param connected connected now (false also for a client never seen)
- * @param topic     the exact topic it subscribed to for this chat in its current session, or null
- */
-public record RecipientStatus(String recipient, boolean connected, String topic) {
+import java.util.List;
 
-    /** Rule 3 of docs/lifecycle-events.md: connected and subscribed to this chat's topic in the current session. */
+/**
+ * The socket status of one recipient (a user) for one message's chat, from {@code user_socket_status}.
+ *
+ * @param recipient the user id
+ * @param topics    for each of the user's clients connected and subscribed to this chat in its current session, the
+ *                  exact topic it subscribed to (one publish each reaches it); empty when none is
+ * @param sender    the message's sender, whose other clients are kept in sync: publishes only, never a push
+ */
+public record RecipientStatus(String recipient, List<String> topics, boolean sender) {
+
+    /** Rule 3 of docs/lifecycle-events.md for any of the user's clients: connected and subscribed to this chat. */
     public boolean isDeliverableOverSocket() {
-        return connected && topic != null;
+        return !topics.isEmpty();
     }
 }

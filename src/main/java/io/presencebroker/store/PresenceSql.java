@@ -15,11 +15,13 @@ public final class PresenceSql {
      * Rule 1. Events further apart in time than the version-reset gap are ordered by timestamp (a connection after a
      * version reset is new even with a lower number); closer ones by (versionNumber, disconnected over connected,
      * timestamp, session) so that a late DUPLICATE_CLIENTID disconnect of the old connection loses to the new one.
-     * Parameters: connected, version, rank, ts, session, reason, client, ts, ts, gap, ts, ts, version, rank, ts, session.
+     * The winner also writes the client's user id (presence.user-id-pattern), so a changed pattern applies to a client
+     * at its next presence change. Parameters: user, connected, version, rank, ts, session, reason, client, ts, ts,
+     * gap, ts, ts, version, rank, ts, session.
      */
     public static final String UPDATE_PRESENCE = """
             UPDATE client_presence
-               SET connected = ?, version_number = ?, event_rank = ?, event_ts = ?, session_id = ?,
+               SET user_id = ?, connected = ?, version_number = ?, event_rank = ?, event_ts = ?, session_id = ?,
                    disconnect_reason = ?, updated_at = CURRENT_TIMESTAMP(3)
              WHERE client_id = ?
                AND CASE WHEN ABS(? - event_ts) > ? THEN ? > event_ts
@@ -29,8 +31,8 @@ public final class PresenceSql {
     /** First event of a client: stored as it is; an existing row is left untouched (no-op update). */
     public static final String INSERT_PRESENCE = """
             INSERT INTO client_presence
-              (client_id, connected, version_number, event_rank, event_ts, session_id, disconnect_reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+              (client_id, user_id, connected, version_number, event_rank, event_ts, session_id, disconnect_reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON DUPLICATE KEY UPDATE client_id = client_id""";
 
     /**

@@ -35,10 +35,12 @@ public class PresenceStore {
     private final ConsumerCircuitBreaker breaker;
     private final DeadLetterSender deadLetters;
     private final FailurePolicy failures;
+    private final UserIds users;
 
-    public PresenceStore(DataSource dataSource, long resetGapMillis, PresenceMetrics metrics, ConsumerCircuitBreaker breaker,
-                         DeadLetterSender deadLetters, FailurePolicy failures) {
+    public PresenceStore(DataSource dataSource, long resetGapMillis, UserIds users, PresenceMetrics metrics,
+                         ConsumerCircuitBreaker breaker, DeadLetterSender deadLetters, FailurePolicy failures) {
         this.dataSource = dataSource;
+        this.users = users;
         this.resetGapMillis = resetGapMillis;
         this.metrics = metrics;
         this.breaker = breaker;
@@ -218,20 +220,21 @@ public class PresenceStore {
 
     private void bindUpdate(PreparedStatement ps, RowUpdate u) throws SQLException {
         if (u instanceof RowUpdate.Presence p) {
-            ps.setBoolean(1, p.connected());
-            ps.setLong(2, p.versionNumber());
-            ps.setInt(3, p.rank());
-            ps.setLong(4, p.timestamp());
-            ps.setString(5, p.sessionId());
-            ps.setString(6, p.disconnectReason());
-            ps.setString(7, p.clientId());
-            ps.setLong(8, p.timestamp());
-            ps.setLong(9, resetGapMillis);
-            ps.setLong(10, p.timestamp());
-            ps.setLong(11, p.versionNumber());
-            ps.setInt(12, p.rank());
-            ps.setLong(13, p.timestamp());
-            ps.setString(14, p.sessionId());
+            ps.setString(1, users.of(p.clientId()));
+            ps.setBoolean(2, p.connected());
+            ps.setLong(3, p.versionNumber());
+            ps.setInt(4, p.rank());
+            ps.setLong(5, p.timestamp());
+            ps.setString(6, p.sessionId());
+            ps.setString(7, p.disconnectReason());
+            ps.setString(8, p.clientId());
+            ps.setLong(9, p.timestamp());
+            ps.setLong(10, resetGapMillis);
+            ps.setLong(11, p.timestamp());
+            ps.setLong(12, p.versionNumber());
+            ps.setInt(13, p.rank());
+            ps.setLong(14, p.timestamp());
+            ps.setString(15, p.sessionId());
         } else if (u instanceof RowUpdate.Subscription s) {
             ps.setString(1, s.topic());
             ps.setBoolean(2, s.subscribed());
@@ -247,15 +250,16 @@ public class PresenceStore {
         }
     }
 
-    private static void bindInsert(PreparedStatement ps, RowUpdate u) throws SQLException {
+    private void bindInsert(PreparedStatement ps, RowUpdate u) throws SQLException {
         if (u instanceof RowUpdate.Presence p) {
             ps.setString(1, p.clientId());
-            ps.setBoolean(2, p.connected());
-            ps.setLong(3, p.versionNumber());
-            ps.setInt(4, p.rank());
-            ps.setLong(5, p.timestamp());
-            ps.setString(6, p.sessionId());
-            ps.setString(7, p.disconnectReason());
+            ps.setString(2, users.of(p.clientId()));
+            ps.setBoolean(3, p.connected());
+            ps.setLong(4, p.versionNumber());
+            ps.setInt(5, p.rank());
+            ps.setLong(6, p.timestamp());
+            ps.setString(7, p.sessionId());
+            ps.setString(8, p.disconnectReason());
         } else if (u instanceof RowUpdate.Subscription s) {
             ps.setString(1, s.clientId());
             ps.setString(2, s.chatId());

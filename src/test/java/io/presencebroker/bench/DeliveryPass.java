@@ -141,15 +141,16 @@ final class DeliveryPass {
             st.execute("DELETE FROM delivery_log");
             st.execute("DELETE FROM client_subscription");
             st.execute("DELETE FROM client_presence");
-            try (PreparedStatement p = c.prepareStatement("INSERT INTO client_presence (client_id, connected,"
-                    + " version_number, event_rank, event_ts, session_id) VALUES (?, ?, 1, ?, ?, ?)")) {
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO client_presence (client_id, user_id, connected,"
+                    + " version_number, event_rank, event_ts, session_id) VALUES (?, ?, ?, 1, ?, ?, ?)")) {
                 for (int u = 0; u < USERS; u++) {
                     boolean connected = u < USERS / 2;
                     p.setString(1, "u" + u);
-                    p.setBoolean(2, connected);
-                    p.setInt(3, connected ? 0 : 1);
-                    p.setLong(4, System.currentTimeMillis());
-                    p.setString(5, "s" + u);
+                    p.setString(2, "u" + u);
+                    p.setBoolean(3, connected);
+                    p.setInt(4, connected ? 0 : 1);
+                    p.setLong(5, System.currentTimeMillis());
+                    p.setString(6, "s" + u);
                     p.addBatch();
                 }
                 p.executeBatch();

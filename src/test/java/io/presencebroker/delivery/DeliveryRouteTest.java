@@ -61,6 +61,8 @@ class DeliveryRouteTest extends ServiceTestSupport {
         s.put("presence.delivery.mqtt.publish-timeout-ms", "2000");
         s.put("presence.delivery.mqtt.reconnect-ms", "500");
         s.put("presence.delivery.log-prune-interval-ms", "200");
+        // users with several devices: alice:phone and alice:laptop are alice; a client id without a colon is its own user
+        s.put("presence.user-id-pattern", "^([^:]+):");
         return s;
     }
 
@@ -185,6 +187,76 @@ class DeliveryRouteTest extends ServiceTestSupport {
                 "carol:delivered:push", "dave:delivered:push");
         assertThat(metrics().value("socket") - socketBefore).isEqualTo(1.0);
         assertThat(metrics().value("push") - pushBefore).isEqualTo(3.0);
+    }
+
+    @Test
+    void aUserWithOneDeviceSubscribedAndOneOfflineGetsOnePublishAndNoPush() throws Exception {
+        MqttTestClient laptop = online("alice:laptop", "app/alice-laptop/chat/7");
+        offline("alice:phone");
+
+        String id = send("7", "sam", "alice");
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> laptop.received().size() == 1);
+        assertThat(laptop.received().get(0).topic()).isEqualTo("app/alice-laptop/chat/7");
+        assertThat(pushRequests()).isEmpty();
+        assertThat(deliveryLog(id)).containsExactly("alice:delivered:socket");
+    }
+
+    @Test
+    void everyDeliverableDeviceOfAUserGetsThePublishOnTheTopicItSubscribed() throws Exception {
+        MqttTestClient phone = online("alice:phone", "app/alice-phone/chat/7");
+        MqttTestClient laptop = online("alice:laptop", "app/alice-laptop/chat/7");
+        MqttTestClient tab = online("alice:tab", "app/alice-tab/chat/8");
+
+        String id = send("7", "sam", "alice");
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> phone.received().size() == 1 && laptop.received().size() == 1);
+        assertThat(phone.received().get(0).topic()).isEqualTo("app/alice-phone/chat/7");
+        assertThat(pushRequests()).isEmpty();
+        assertThat(tab.received()).isEmpty();
+        assertThat(deliveryLog(id)).containsExactly("alice:delivered:socket");
+    }
+
+    @Test
+    void aUserWithNoDeliverableDeviceGetsOnePush() throws Exception {
+        offline("bob:phone");
+        offline("bob:tab");
+        MqttTestClient laptop = online("bob:laptop", "app/bob-laptop/chat/other");
+
+        String id = send("7", "sam", "bob");
+
+        assertThat(recipients(pushRequests())).containsExactly("bob");
+        assertThat(laptop.received()).isEmpty();
+        assertThat(deliveryLog(id)).containsExactly("bob:delivered:push");
+    }
+
+    @Test
+    void theSendersOtherDevicesGetThePublishAndTheSenderNoPush() throws Exception {
+        MqttTestClient phone = online("sam:phone", "app/sam-phone/chat/7");
+        MqttTestClient laptop = online("sam:laptop", "app/sam-laptop/chat/7");
+        offline("alice:phone");
+
+        String id = "m-sync-" + System.nanoTime();
+        send(OutboxJson.message(id, "7", "sam", "sam:phone", List.of("alice"), "in sync"));
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> laptop.received().size() == 1);
+        assertThat(recipients(pushRequests())).containsExactly("alice");
+        assertThat(deliveryLog(id)).containsExactly("alice:delivered:push", "sam:delivered:socket");
+        String marker = send("7", "alice", "sam");
+        Awaitility.await().atMost(TIMEOUT).until(() -> phone.payloads().stream().anyMatch(p -> p.contains(marker)));
+        assertThat(phone.payloads()).noneMatch(p -> p.contains("in sync"));
+    }
+
+    @Test
+    void aSenderWithNoOtherDeliverableDeviceGetsNothing() throws Exception {
+        online("sam:phone", "app/sam-phone/chat/7");
+        offline("sam:laptop");
+
+        String id = "m-alone-" + System.nanoTime();
+        send(OutboxJson.message(id, "7", "sam", "sam:phone", List.of("dave"), "nobody else"));
+
+        assertThat(recipients(pushRequests())).containsExactly("dave");
+        assertThat(deliveryLog(id)).containsExactly("dave:delivered:push", "sam:delivered:none");
     }
 
     @Test

@@ -15,7 +15,16 @@ public final class OutboxJson {
     }
 
     public static String message(String messageId, String chatId, String senderId, List<String> recipients, String text) {
+        return message(messageId, chatId, senderId, null, recipients, text);
+    }
+
+    /** As above, written from the sender's client {@code senderClientId} (its other clients get it too), or null. */
+    public static String message(String messageId, String chatId, String senderId, String senderClientId,
+                                 List<String> recipients, String text) {
         ObjectNode n = MAPPER.createObjectNode();
+        if (senderClientId != null) {
+            n.put("senderClientId", senderClientId);
+        }
         n.put("messageId", messageId);
         n.put("chatId", chatId);
         n.put("senderId", senderId);

@@ -57,6 +57,7 @@ class PresenceApiTest extends ServiceTestSupport {
         s.put("presence.api.port", String.valueOf(apiPort));
         s.put("presence.api.token", TOKEN);
         s.put("presence.api.rate-limit-per-second", String.valueOf(RATE));
+        s.put("presence.user-id-pattern", "^([^:]+):");
         s.put("camel.management.enabled", "true");
         s.put("camel.management.port", String.valueOf(managementPort));
         s.put("presence.management.port", String.valueOf(managementPort));
@@ -122,6 +123,34 @@ class PresenceApiTest extends ServiceTestSupport {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree(
                 "{\"clientId\":\"lou\",\"connected\":false,\"session\":\"l-1\",\"chats\":[]}"));
+    }
+
+    @Test
+    void aUserShowsEachOfItsClientsAndIsOnlineWhileOneIsConnected() throws Exception {
+        long t = System.currentTimeMillis() - 60_000;
+        queues.send(EVENTS, EventJson.connected("kai:phone", t, "p-1", 1),
+                EventJson.subscription("subscribed", "kai:phone", t + 1, "p-1", List.of("app/kai/chat/1")),
+                EventJson.connected("kai:laptop", t + 2, "l-1", 1),
+                EventJson.disconnected("kai:laptop", t + 9, "l-1", 1, "CONNECTION_LOST"));
+        queues.awaitDrained(EVENTS, Duration.ofSeconds(30));
+
+        HttpResponse<String> response = get(apiPort, "/presence/users/kai");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree(("""
+                {"userId":"kai","online":true,"clientsOnline":1,"lastSeenAt":%d,
+                 "clients":[{"clientId":"kai:laptop","connected":false,"chats":[]},
+                            {"clientId":"kai:phone","connected":true,
+                             "chats":[{"chatId":"1","topic":"app/kai/chat/1"}]}]}""").formatted(t)));
+        assertThat(get(apiPort, "/presence/users/kai", null).statusCode()).isEqualTo(401);
+
+        queues.send(EVENTS, EventJson.disconnected("kai:phone", t + 20, "p-1", 1, "CLIENT_INITIATED_DISCONNECT"));
+        queues.awaitDrained(EVENTS, Duration.ofSeconds(30));
+        assertThat(JSON.readTree(get(apiPort, "/presence/users/kai").body())).isEqualTo(JSON.readTree(("""
+                {"userId":"kai","online":false,"clientsOnline":0,"lastSeenAt":%d,
+                 "clients":[{"clientId":"kai:laptop","connected":false,"chats":[]},
+                            {"clientId":"kai:phone","connected":false,"chats":[]}]}""").formatted(t + 20)));
+        assertThat(get(apiPort, "/presence/users/kai:phone").statusCode()).isEqualTo(404);
     }
 
     @Test

@@ -25,9 +25,38 @@ public final class HistoryGenerator {
     }
 
     public List<ReferenceModel.Event> history(int clients, int maxConnections, String clientPrefix) {
-        List<List<ReferenceModel.Event>> perClient = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
-            perClient.add(client(clientPrefix + c, 1 + random.nextInt(maxConnections)));
+            ids.add(clientPrefix + c);
+        }
+        return history(ids, maxConnections);
+    }
+
+    /**
+     * Users with several devices: each user {@code prefix + u} has 1 to maxDevices clients {@code prefix + u + ":d" + k}
+     * (the user id pattern {@code ^([^:]+):}), except about one user in five, whose one client id has no colon (its
+     * own user). Their histories interleaved as {@link #history(int, int, String)}.
+     */
+    public List<ReferenceModel.Event> users(int users, int maxDevices, int maxConnections, String prefix) {
+        List<String> ids = new ArrayList<>();
+        for (int u = 0; u < users; u++) {
+            if (random.nextInt(5) == 0) {
+                ids.add(prefix + u);
+                continue;
+            }
+            int devices = 1 + random.nextInt(maxDevices);
+            for (int d = 0; d < devices; d++) {
+                ids.add(prefix + u + ":d" + d);
+            }
+        }
+        return history(ids, maxConnections);
+    }
+
+    private List<ReferenceModel.Event> history(List<String> ids, int maxConnections) {
+        int clients = ids.size();
+        List<List<ReferenceModel.Event>> perClient = new ArrayList<>();
+        for (String id : ids) {
+            perClient.add(client(id, 1 + random.nextInt(maxConnections)));
         }
         // interleave the clients' histories, each kept in its own order
         List<ReferenceModel.Event> all = new ArrayList<>();

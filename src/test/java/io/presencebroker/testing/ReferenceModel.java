@@ -19,7 +19,7 @@ public final class ReferenceModel {
                         List<String> topics) {
     }
 
-    private record Presence(int connection, boolean disconnected, String session) {
+    private record Presence(int connection, boolean disconnected, String session, long timestamp) {
     }
 
     private record Subscription(long timestamp, int rank, String session, String topic) {
@@ -44,7 +44,7 @@ public final class ReferenceModel {
     public void apply(Event e) {
         switch (e.type()) {
             case "connected", "disconnected" -> {
-                Presence next = new Presence(e.connection(), e.type().equals("disconnected"), e.session());
+                Presence next = new Presence(e.connection(), e.type().equals("disconnected"), e.session(), e.timestamp());
                 Presence current = presence.get(e.clientId());
                 // rule 1: the latest connection wins; within one connection, disconnected beats connected
                 if (current == null || next.connection() > current.connection()
@@ -81,6 +81,32 @@ public final class ReferenceModel {
             return null;
         }
         return s[3];
+    }
+
+    /** user_socket_status: the socket_status rows, each with the user of its client. */
+    public List<String> userSocketStatus(java.util.function.UnaryOperator<String> userOf) {
+        List<String> rows = new ArrayList<>();
+        for (SocketStatusRow r : socketStatus()) {
+            rows.add(userOf.apply(r.clientId()) + " " + r);
+        }
+        java.util.Collections.sort(rows);
+        return rows;
+    }
+
+    /**
+     * user_presence: online when any client of the user is connected; last seen the latest connect of its connected
+     * clients while online, the latest disconnect of its clients while offline (the winning events' timestamps).
+     */
+    public List<UserPresenceRow> userPresence(java.util.function.UnaryOperator<String> userOf) {
+        Map<String, List<Presence>> byUser = new TreeMap<>();
+        presence.forEach((client, p) -> byUser.computeIfAbsent(userOf.apply(client), k -> new ArrayList<>()).add(p));
+        List<UserPresenceRow> rows = new ArrayList<>();
+        byUser.forEach((user, clients) -> {
+            List<Presence> online = clients.stream().filter(p -> !p.disconnected()).toList();
+            long lastSeen = (online.isEmpty() ? clients : online).stream().mapToLong(Presence::timestamp).max().orElseThrow();
+            rows.add(new UserPresenceRow(user, !online.isEmpty(), online.size(), lastSeen));
+        });
+        return rows;
     }
 
     public List<SocketStatusRow> socketStatus() {
