@@ -10,6 +10,7 @@
 -- The tables and what the service does to them:
 --   client_presence, client_subscription: conditional INSERT ... ON DUPLICATE KEY UPDATE, SELECT (read API)
 --   delivery_log: INSERT ... ON DUPLICATE KEY UPDATE (claims), SELECT, UPDATE, DELETE (released claims, retention)
+--   presence_announcement: INSERT ... ON DUPLICATE KEY UPDATE, SELECT ... FOR UPDATE (SKIP LOCKED), UPDATE
 --   socket_status, user_socket_status, user_presence (views, SQL SECURITY DEFINER): SELECT (read API, delivery plan)
 --   flyway_schema_history: SELECT (with PRESENCE_DB_MIGRATE=false the service checks at start that the schema is current)
 CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${password}';
@@ -17,6 +18,7 @@ ALTER USER '${user}'@'%' IDENTIFIED BY '${password}';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`client_presence` TO '${user}'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`client_subscription` TO '${user}'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`delivery_log` TO '${user}'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`presence_announcement` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`socket_status` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`user_socket_status` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`user_presence` TO '${user}'@'%';

@@ -38,6 +38,8 @@ import io.presencebroker.store.PollBatches;
 import io.presencebroker.store.PresenceStore;
 import io.presencebroker.store.ReadOnlyEviction;
 import io.presencebroker.store.UserIds;
+import io.presencebroker.announce.PresenceAnnouncer;
+import io.presencebroker.announce.PresenceChanges;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -188,13 +190,28 @@ public class PresenceConfiguration implements CamelConfiguration {
         return new UserIds(pattern);
     }
 
+    /** Pending presence announcements, written by the lifecycle transactions (docs/announcements.md). */
+    @BindToRegistry(lazy = true)
+    public PresenceChanges presenceChanges(@PropertyInject("presence.announcements.enabled") boolean enabled,
+                                           @PropertyInject("presence.offline-debounce-ms") long offlineDebounce) {
+        return new PresenceChanges(enabled, offlineDebounce);
+    }
+
+    /** The steps of routes/presence-announcements.yaml around the send. */
+    @BindToRegistry(lazy = true)
+    public PresenceAnnouncer presenceAnnouncer(@BeanInject("presenceDataSource") DataSource dataSource,
+                                               @PropertyInject("presence.announcements.batch-size") int batchSize,
+                                               @PropertyInject("presence.announcements.claim-seconds") int claimSeconds) {
+        return new PresenceAnnouncer(dataSource, batchSize, claimSeconds);
+    }
+
     @BindToRegistry(lazy = true)
     public PresenceStore presenceStore(CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource,
                                        @PropertyInject("presence.version-reset-gap-ms") long versionResetGap,
-                                       UserIds users, PresenceMetrics metrics, DatabaseCircuitBreaker.Policy breaker,
-                                       FailurePolicy failures) {
-        return new PresenceStore(dataSource, versionResetGap, users, metrics, new ConsumerCircuitBreaker(context, breaker),
-                new DeadLetterSender(context), failures);
+                                       UserIds users, PresenceChanges changes, PresenceMetrics metrics,
+                                       DatabaseCircuitBreaker.Policy breaker, FailurePolicy failures) {
+        return new PresenceStore(dataSource, versionResetGap, users, changes, metrics,
+                new ConsumerCircuitBreaker(context, breaker), new DeadLetterSender(context), failures);
     }
 
     /** The events route's apply-and-acknowledge step: one transaction per poll, in the consumer's thread. */

@@ -1,11 +1,14 @@
 package io.presencebroker.store;
 
+import io.presencebroker.announce.PresenceChanges;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import javax.sql.DataSource;
 
@@ -36,11 +39,14 @@ public class PresenceStore {
     private final DeadLetterSender deadLetters;
     private final FailurePolicy failures;
     private final UserIds users;
+    private final PresenceChanges changes;
 
-    public PresenceStore(DataSource dataSource, long resetGapMillis, UserIds users, PresenceMetrics metrics,
-                         ConsumerCircuitBreaker breaker, DeadLetterSender deadLetters, FailurePolicy failures) {
+    public PresenceStore(DataSource dataSource, long resetGapMillis, UserIds users, PresenceChanges changes,
+                         PresenceMetrics metrics, ConsumerCircuitBreaker breaker, DeadLetterSender deadLetters,
+                         FailurePolicy failures) {
         this.dataSource = dataSource;
         this.users = users;
+        this.changes = changes;
         this.resetGapMillis = resetGapMillis;
         this.metrics = metrics;
         this.breaker = breaker;
@@ -149,7 +155,10 @@ public class PresenceStore {
         return false;
     }
 
-    /** Applies the updates in one transaction; element i tells whether update i changed its row. */
+    /**
+     * Applies the updates in one transaction; element i tells whether update i changed its row. The users whose
+     * clients' presence changed get their pending announcements in the same transaction ({@link PresenceChanges}).
+     */
     public boolean[] apply(List<RowUpdate> updates) throws SQLException {
         boolean[] applied = new boolean[updates.size()];
         if (updates.isEmpty()) {
@@ -170,6 +179,7 @@ public class PresenceStore {
             try {
                 upsert(c, updates, presence, applied, PresenceSql.UPDATE_PRESENCE, PresenceSql.INSERT_PRESENCE);
                 upsert(c, updates, subscriptions, applied, PresenceSql.UPDATE_SUBSCRIPTION, PresenceSql.INSERT_SUBSCRIPTION);
+                changes.track(c, changedUsers(updates, presence, applied));
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
@@ -179,6 +189,16 @@ public class PresenceStore {
             }
         }
         return applied;
+    }
+
+    private Set<String> changedUsers(List<RowUpdate> updates, List<Integer> presence, boolean[] applied) {
+        Set<String> changed = new HashSet<>();
+        for (int i : presence) {
+            if (applied[i]) {
+                changed.add(users.of(((RowUpdate.Presence) updates.get(i)).clientId()));
+            }
+        }
+        return changed;
     }
 
     private void upsert(Connection c, List<RowUpdate> updates, List<Integer> indexes, boolean[] applied, String updateSql,

@@ -40,7 +40,8 @@ final class WriterPass {
         StringBuilder line = new StringBuilder("Database writer alone (the service's batches of 10 updates per transaction,"
                 + " durable MariaDB on this machine, every row inserted then updated):");
         try (HikariDataSource pool = new HikariDataSource(config)) {
-            PresenceStore store = new PresenceStore(pool, 3_600_000L, new io.presencebroker.store.UserIds("^(.*)$"), null, null, null, null);
+            PresenceStore store = new PresenceStore(pool, 3_600_000L, new io.presencebroker.store.UserIds("^(.*)$"),
+                    io.presencebroker.announce.PresenceChanges.disabled(), null, null, null, null);
             for (int threads : new int[] {4, 16, 64}) {
                 TestServices.clearDatabase();
                 AtomicLong changed = new AtomicLong();

@@ -74,6 +74,7 @@ public final class TestServices {
         try (Connection c = connection(); Statement st = c.createStatement()) {
             st.execute("DELETE FROM client_subscription");
             st.execute("DELETE FROM client_presence");
+            st.execute("DELETE FROM presence_announcement");
         }
     }
 }
