@@ -10,6 +10,8 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import org.apache.camel.Exchange;
+
 /**
  * The two steps of routes/presence-announcements.yaml around the send (docs/announcements.md):
  * <ul>
@@ -58,8 +60,17 @@ public class PresenceAnnouncer {
         this.claimMicros = claimSeconds * 1_000_000L;
     }
 
-    /** Route step: the due announcements, claimed (empty when none is due). */
-    public List<PresenceAnnouncement> claimDue() throws SQLException {
+    /**
+     * Route step: the due announcements, claimed (empty when none is due). A full batch tells the greedy scheduler to
+     * look again at once, anything less to wait for its delay.
+     */
+    public List<PresenceAnnouncement> claimDue(Exchange exchange) throws SQLException {
+        List<PresenceAnnouncement> due = claimDue();
+        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, due.size() >= batchSize);
+        return due;
+    }
+
+    List<PresenceAnnouncement> claimDue() throws SQLException {
         String claim = UUID.randomUUID().toString();
         List<PresenceAnnouncement> due = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {

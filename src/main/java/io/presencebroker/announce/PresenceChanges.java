@@ -16,9 +16,9 @@ import java.util.TreeSet;
  * (docs/announcements.md): a transition is pending exactly when the change that made it is committed. Online is due at
  * once, offline after the debounce; a return to the state subscribers have before that drops the pending one.
  *
- * <p>Several consumers and instances may change one user's clients at once: each transaction first makes sure the
- * user's row exists, locks it (users in id order, so two transactions never wait for each other in a cycle), and only
- * then reads {@code user_presence}, which under READ COMMITTED includes whatever the transaction before it committed.
+ * <p>Several consumers and instances may change one user's clients at once: each transaction locks the user's row
+ * (made first for a new user; users in id order, so two transactions never wait for each other in a cycle), and only
+ * then reads the user's presence, which under READ COMMITTED includes whatever the transaction before it committed.
  */
 public final class PresenceChanges {
 
@@ -26,8 +26,21 @@ public final class PresenceChanges {
             + " ON DUPLICATE KEY UPDATE user_id = user_id";
     private static final String LOCK = "SELECT user_id, announced_online, sending_online, pending_online"
             + " FROM presence_announcement WHERE user_id IN (%s) ORDER BY user_id FOR UPDATE";
-    private static final String PRESENCE = "SELECT user_id, is_online, clients_online, last_seen_at"
-            + " FROM user_presence WHERE user_id IN (%s)";
+    /**
+     * The definition of the view user_presence (V3__users.sql), on these users' rows only: by the index on user_id,
+     * where a query on the grouped view may have the database group every user first.
+     */
+    private static final String PRESENCE = """
+            SELECT user_id,
+                   COUNT(CASE WHEN connected THEN 1 END) > 0 AS is_online,
+                   COUNT(CASE WHEN connected THEN 1 END)     AS clients_online,
+                   CASE WHEN COUNT(CASE WHEN connected THEN 1 END) > 0
+                        THEN MAX(CASE WHEN connected THEN event_ts END)
+                        ELSE MAX(event_ts)
+                   END                                       AS last_seen_at
+              FROM client_presence
+             WHERE user_id IN (%s)
+             GROUP BY user_id""";
     /** Parameters: online, at, clients, delay (µs), delay (µs), user. A row being sent keeps its claim's due time. */
     private static final String PEND = """
             UPDATE presence_announcement
@@ -65,19 +78,17 @@ public final class PresenceChanges {
         }
         List<String> users = List.copyOf(new TreeSet<>(userIds));
         String in = String.join(", ", Collections.nCopies(users.size(), "?"));
-        try (PreparedStatement st = c.prepareStatement(ENSURE_ROWS.formatted(
-                String.join(", ", Collections.nCopies(users.size(), "(?)"))))) {
-            bind(st, users);
-            st.executeUpdate();
-        }
-        Map<String, Boolean[]> rows = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement(LOCK.formatted(in))) {
-            bind(st, users);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    rows.put(rs.getString(1), new Boolean[] {bool(rs, 2), bool(rs, 3), bool(rs, 4)});
-                }
+        Map<String, Boolean[]> rows = lock(c, users);
+        if (rows.size() < users.size()) {
+            // users seen for the first time: their rows, then locked and read (another transaction may have made and
+            // changed one meanwhile: the insert waits for it, and the read sees what it committed)
+            List<String> missing = users.stream().filter(u -> !rows.containsKey(u)).toList();
+            try (PreparedStatement st = c.prepareStatement(ENSURE_ROWS.formatted(
+                    String.join(", ", Collections.nCopies(missing.size(), "(?)"))))) {
+                bind(st, missing);
+                st.executeUpdate();
             }
+            rows.putAll(lock(c, missing));
         }
         try (PreparedStatement presence = c.prepareStatement(PRESENCE.formatted(in));
              PreparedStatement pend = c.prepareStatement(PEND);
@@ -119,6 +130,21 @@ public final class PresenceChanges {
                 cancel.executeBatch();
             }
         }
+    }
+
+    /** The users' rows that exist, locked (in user id order), with their announced, sending and pending states. */
+    private static Map<String, Boolean[]> lock(Connection c, List<String> users) throws SQLException {
+        Map<String, Boolean[]> rows = new HashMap<>();
+        try (PreparedStatement st = c.prepareStatement(LOCK.formatted(
+                String.join(", ", Collections.nCopies(users.size(), "?"))))) {
+            bind(st, users);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    rows.put(rs.getString(1), new Boolean[] {bool(rs, 2), bool(rs, 3), bool(rs, 4)});
+                }
+            }
+        }
+        return rows;
     }
 
     private static void bind(PreparedStatement st, List<String> users) throws SQLException {

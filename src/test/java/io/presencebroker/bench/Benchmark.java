@@ -65,8 +65,11 @@ public final class Benchmark {
     final List<String> notes = new ArrayList<>();
     long[] latency;
     int queueCount;
-    /** Which passes run (bench/run --passes base,proxy,two,storm,delivery,writer; default all). */
-    java.util.Set<String> passes = java.util.Set.of("base", "levers", "proxy", "two", "storm", "delivery", "writer");
+    /** Which passes run (bench/run --passes base,levers,proxy,two,storm,delivery,writer,announce; default all). */
+    java.util.Set<String> passes = java.util.Set.of("base", "levers", "proxy", "two", "storm", "delivery", "writer",
+            "announce");
+    /** Settings added to every service process started (the announcements pass). */
+    final Map<String, String> extraSettings = new LinkedHashMap<>();
     /** Extra JVM options of the service processes (JAVA_TOOL_OPTIONS), for the cold-start levers. */
     String serviceJvmOptions = "";
     double writerRowsPerSecond;
@@ -144,6 +147,9 @@ public final class Benchmark {
         }
         if (passes.contains("writer")) {
             new WriterPass(this).run(2000);
+        }
+        if (passes.contains("announce")) {
+            new AnnouncementsPass(this).run(deliveries, model);
         }
         write();
     }
@@ -285,6 +291,7 @@ public final class Benchmark {
         settings.put("presence.sqs.endpoint", endpoint.toString());
         settings.put("presence.routes-dir", Path.of("routes").toAbsolutePath().toString());
         settings.put("presence.log-format", "json");
+        settings.putAll(extraSettings);
         List<ServiceProcess> processes = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
             settings.put("presence.management.port", String.valueOf(freePort()));

@@ -1,0 +1,176 @@
+package io.presencebroker.bench;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.presencebroker.event.EventJson;
+import io.presencebroker.testing.ReferenceModel;
+import io.presencebroker.testing.ServiceProcess;
+import io.presencebroker.testing.TestServices;
+import org.awaitility.Awaitility;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+
+/**
+ * The announcements pass of {@link Benchmark}: the lifecycle throughput of the service (warm, its own JVM, durable
+ * MariaDB) with presence announcements off, on, and off again (every client its own user, so every presence change
+ * is a transition to track: the most work announcements can add), each final state checked; then the announcement
+ * latency at a fixed offered load of connects of new users (online is announced at once, so the debounce is not in
+ * it): from the event's timestamp, and from the commit of the transition, to the announcement taken off its queue.
+ */
+final class AnnouncementsPass {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Connects of new users per second in the latency part: well within what one service with announcements on takes
+     * on this 2-core host (about 550 events/s), so that the latency is the flow's, not a backlog's.
+     */
+    private static final int RATE = 250;
+    private final Benchmark bench;
+
+    AnnouncementsPass(Benchmark bench) {
+        this.bench = bench;
+    }
+
+    void run(List<String> deliveries, ReferenceModel model) throws Exception {
+        String announcements = bench.newQueue("bench-announcements");
+        Benchmark.Result off = bench.serviceWarm("service, warm, announcements off", deliveries, model, 1,
+                bench.sqsEndpoint, false);
+        Benchmark.Result on;
+        try {
+            bench.extraSettings.put("presence.announcements.enabled", "true");
+            bench.extraSettings.put("presence.announcements.queue", announcements);
+            on = bench.serviceWarm("service, warm, announcements on", deliveries, model, 1, bench.sqsEndpoint, false);
+        } finally {
+            bench.extraSettings.clear();
+        }
+        long announced = bench.queues.depth(announcements)[0];
+        bench.queues.purge(announcements);
+        Benchmark.Result offAgain = bench.serviceWarm("service, warm, announcements off (again)", deliveries, model, 1,
+                bench.sqsEndpoint, false);
+        double offRate = (off.rate() + offAgain.rate()) / 2;
+        String line = ("announcements: on %.0f events/s = **%.2f** of off (%.0f and %.0f events/s, mean %.0f); CPU per"
+                + " 1,000 events %.3f s on vs %.3f s off; %d announcements on the queue after the measured run")
+                .formatted(on.rate(), on.rate() / offRate, off.rate(), offAgain.rate(), offRate, on.cpuPer1000(),
+                        (off.cpuPer1000() + offAgain.cpuPer1000()) / 2, announced);
+        bench.ratios.add(line);
+        System.out.println(line);
+        latency(announcements);
+    }
+
+    /** Connects of new users at the offered rate for the latency seconds; every online announcement timed. */
+    private void latency(String announcements) throws Exception {
+        String events = bench.newQueue("bench-announce-events");
+        bench.queues.purge(announcements);
+        bench.extraSettings.put("presence.announcements.enabled", "true");
+        bench.extraSettings.put("presence.announcements.queue", announcements);
+        List<ServiceProcess> service;
+        try {
+            service = bench.startServices(events, 1, bench.sqsEndpoint);
+        } finally {
+            bench.extraSettings.clear();
+        }
+        Map<String, Long> received = new ConcurrentHashMap<>();
+        AtomicBoolean receiving = new AtomicBoolean(true);
+        String announcementsUrl = bench.queues.url(announcements);
+        List<Thread> receivers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            Thread t = new Thread(() -> {
+                while (receiving.get()) {
+                    // hidden for longer than the pass instead of deleted: nothing to delete, the queue is purged after
+                    List<Message> batch = bench.sqs.receiveMessage(b -> b.queueUrl(announcementsUrl)
+                            .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(3600)).messages();
+                    long now = System.currentTimeMillis();
+                    for (Message m : batch) {
+                        try {
+                            received.putIfAbsent(JSON.readTree(m.body()).get("userId").asText() + "@"
+                                    + JSON.readTree(m.body()).get("at").asLong(), now);
+                        } catch (java.io.IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+            }, "announcement-receiver-" + r);
+            t.start();
+            receivers.add(t);
+        }
+        try {
+            // warm-up at the same rate, unmeasured: the service of a running system, not a cold one
+            String eventsUrl = bench.queues.url(events);
+            int warmup = offer(eventsUrl, "alat-w", RATE * 15);
+            Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> received.size() >= warmup);
+            long start = System.nanoTime();
+            int total = offer(eventsUrl, "alat-", RATE * Math.min(bench.latencySeconds, 30));
+            double sendSeconds = (System.nanoTime() - start) / 1e9;
+            int expected = warmup + total;
+            Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> received.size() >= expected);
+            List<Long> fromEvent = new ArrayList<>();
+            List<Long> fromCommit = new ArrayList<>();
+            try (Connection c = TestServices.connection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT user_id, announced_at_ms, changed_ms FROM (SELECT a.user_id,"
+                         + " p.last_seen_at AS announced_at_ms, ROUND(UNIX_TIMESTAMP(a.changed_at) * 1000) AS changed_ms"
+                         + " FROM presence_announcement a JOIN user_presence p ON p.user_id = a.user_id"
+                         + " WHERE a.user_id LIKE 'alat-%' AND a.user_id NOT LIKE 'alat-w%') x")) {
+                while (rs.next()) {
+                    Long at = received.get(rs.getString(1) + "@" + rs.getLong(2));
+                    if (at != null) {
+                        fromEvent.add(at - rs.getLong(2));
+                        fromCommit.add(at - rs.getLong(3));
+                    }
+                }
+            }
+            long[] e = fromEvent.stream().mapToLong(Long::longValue).sorted().toArray();
+            long[] c = fromCommit.stream().mapToLong(Long::longValue).sorted().toArray();
+            String line = ("Announcement latency at %d connects/s of new users offered for %.0f s (%d online announcements,"
+                    + " each received once; no debounce for online): event timestamp to announcement received p50 %d ms,"
+                    + " p99 %d ms, max %d ms; commit of the transition to announcement received p50 %d ms, p99 %d ms,"
+                    + " max %d ms (poll interval 100 ms, the default).")
+                    .formatted(RATE, sendSeconds, e.length, pct(e, 50), pct(e, 99), e[e.length - 1], pct(c, 50),
+                            pct(c, 99), c[c.length - 1]);
+            bench.notes.add(line);
+            System.out.println(line);
+        } finally {
+            receiving.set(false);
+            for (Thread t : receivers) {
+                t.join(5000);
+            }
+            Benchmark.stop(service);
+            bench.queues.purge(announcements);
+        }
+    }
+
+    /** Connects of new users {@code prefix + i}, stamped now, at {@link #RATE} per second; returns how many. */
+    private int offer(String url, String prefix, int total) {
+        long start = System.nanoTime();
+        int sent = 0;
+        while (sent < total) {
+            long due = start + (long) (sent * 1e9 / RATE);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait); // pacing the offered load, not synchronisation
+            }
+            List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
+            for (int i = 0; i < 10 && sent < total; i++, sent++) {
+                batch.add(SendMessageBatchRequestEntry.builder().id("a" + i)
+                        .messageBody(EventJson.connected(prefix + sent, System.currentTimeMillis(), "s", 1)).build());
+            }
+            bench.sqs.sendMessageBatch(b -> b.queueUrl(url).entries(batch));
+        }
+        return total;
+    }
+
+    private static long pct(long[] sorted, double p) {
+        return sorted[(int) Math.min(sorted.length - 1, Math.ceil(p / 100 * sorted.length) - 1)];
+    }
+}
