@@ -124,14 +124,24 @@ public class PresenceAnnouncer {
         if (sent.isEmpty()) {
             return;
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(ANNOUNCED)) {
-            for (PresenceAnnouncement a : sent) {
-                st.setBoolean(1, a.isOnline());
-                st.setString(2, a.getUserId());
-                st.setString(3, a.getClaimId());
-                st.addBatch();
+        // one transaction: one commit (one log flush on a durable database) for the claim, not one per row
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement st = c.prepareStatement(ANNOUNCED)) {
+                for (PresenceAnnouncement a : sent) {
+                    st.setBoolean(1, a.isOnline());
+                    st.setString(2, a.getUserId());
+                    st.setString(3, a.getClaimId());
+                    st.addBatch();
+                }
+                st.executeBatch();
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
-            st.executeBatch();
         }
     }
 }
