@@ -1,6 +1,5 @@
 package io.presencebroker.announce;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,6 +9,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import io.presencebroker.store.Transactions;
 import org.apache.camel.Exchange;
 
 /**
@@ -72,9 +72,8 @@ public class PresenceAnnouncer {
 
     List<PresenceAnnouncement> claimDue() throws SQLException {
         String claim = UUID.randomUUID().toString();
-        List<PresenceAnnouncement> due = new ArrayList<>();
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        return Transactions.inTransaction(dataSource, c -> {
+            List<PresenceAnnouncement> due = new ArrayList<>();
             try (PreparedStatement select = c.prepareStatement(DUE);
                  PreparedStatement take = c.prepareStatement(CLAIM);
                  PreparedStatement retake = c.prepareStatement(RECLAIM)) {
@@ -108,15 +107,9 @@ public class PresenceAnnouncer {
                 }
                 take.executeBatch();
                 retake.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
             }
-        }
-        return due;
+            return due;
+        });
     }
 
     /** Route step, after the send: these announcements are what their users' subscribers now have. */
@@ -125,8 +118,7 @@ public class PresenceAnnouncer {
             return;
         }
         // one transaction: one commit (one log flush on a durable database) for the claim, not one per row
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
+        Transactions.inTransaction(dataSource, c -> {
             try (PreparedStatement st = c.prepareStatement(ANNOUNCED)) {
                 for (PresenceAnnouncement a : sent) {
                     st.setBoolean(1, a.isOnline());
@@ -134,14 +126,8 @@ public class PresenceAnnouncer {
                     st.setString(3, a.getClaimId());
                     st.addBatch();
                 }
-                st.executeBatch();
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
+                return st.executeBatch();
             }
-        }
+        });
     }
 }

@@ -174,21 +174,12 @@ public class PresenceStore {
         for (int i : order) {
             (updates.get(i) instanceof RowUpdate.Presence ? presence : subscriptions).add(i);
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                upsert(c, updates, presence, applied, PresenceSql.UPDATE_PRESENCE, PresenceSql.INSERT_PRESENCE);
-                upsert(c, updates, subscriptions, applied, PresenceSql.UPDATE_SUBSCRIPTION, PresenceSql.INSERT_SUBSCRIPTION);
-                changes.track(c, changedUsers(updates, presence, applied));
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
-        }
-        return applied;
+        return Transactions.inTransaction(dataSource, c -> {
+            upsert(c, updates, presence, applied, PresenceSql.UPDATE_PRESENCE, PresenceSql.INSERT_PRESENCE);
+            upsert(c, updates, subscriptions, applied, PresenceSql.UPDATE_SUBSCRIPTION, PresenceSql.INSERT_SUBSCRIPTION);
+            changes.track(c, changedUsers(updates, presence, applied));
+            return applied;
+        });
     }
 
     private Set<String> changedUsers(List<RowUpdate> updates, List<Integer> presence, boolean[] applied) {

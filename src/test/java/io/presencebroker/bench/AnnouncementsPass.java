@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.presencebroker.event.EventJson;
@@ -18,7 +17,6 @@ import io.presencebroker.testing.ServiceProcess;
 import io.presencebroker.testing.TestServices;
 import org.awaitility.Awaitility;
 import software.amazon.awssdk.services.sqs.model.Message;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 
 /**
  * The announcements pass of {@link Benchmark}: the lifecycle throughput of the service (warm, its own JVM, durable
@@ -150,23 +148,9 @@ final class AnnouncementsPass {
         }
     }
 
-    /** Connects of new users {@code prefix + i}, stamped now, at {@link #RATE} per second; returns how many. */
+    /** Connects of new users {@code prefix + n}, stamped now, at {@link #RATE} per second; returns how many. */
     private int offer(String url, String prefix, int total) {
-        long start = System.nanoTime();
-        int sent = 0;
-        while (sent < total) {
-            long due = start + (long) (sent * 1e9 / RATE);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait); // pacing the offered load, not synchronisation
-            }
-            List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
-            for (int i = 0; i < 10 && sent < total; i++, sent++) {
-                batch.add(SendMessageBatchRequestEntry.builder().id("a" + i)
-                        .messageBody(EventJson.connected(prefix + sent, System.currentTimeMillis(), "s", 1)).build());
-            }
-            bench.sqs.sendMessageBatch(b -> b.queueUrl(url).entries(batch));
-        }
+        bench.offer(url, total, RATE, n -> EventJson.connected(prefix + n, System.currentTimeMillis(), "s", 1));
         return total;
     }
 

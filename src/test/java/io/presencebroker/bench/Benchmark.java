@@ -337,22 +337,8 @@ public final class Benchmark {
     void latency(String queue) throws Exception {
         TestServices.clearDatabase();
         int total = offeredRate * latencySeconds;
-        String url = queues.url(queue);
         long start = System.nanoTime();
-        int sent = 0;
-        while (sent < total) {
-            long due = start + (long) (sent * 1e9 / offeredRate);
-            long wait = due - System.nanoTime();
-            if (wait > 0) {
-                LockSupport.parkNanos(wait); // pacing the offered load, not synchronisation
-            }
-            List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
-            for (int i = 0; i < 10 && sent < total; i++, sent++) {
-                batch.add(SendMessageBatchRequestEntry.builder().id("l" + i)
-                        .messageBody(EventJson.connected("lat-" + sent, System.currentTimeMillis(), "s", 1)).build());
-            }
-            sqs.sendMessageBatch(b -> b.queueUrl(url).entries(batch));
-        }
+        offer(queues.url(queue), total, offeredRate, n -> EventJson.connected("lat-" + n, System.currentTimeMillis(), "s", 1));
         double sendSeconds = (System.nanoTime() - start) / 1e9;
         queues.awaitDrained(queue, Duration.ofMinutes(5));
         List<Long> lags = new ArrayList<>();
@@ -369,6 +355,24 @@ public final class Benchmark {
         notes.add(line.formatted(offeredRate, sendSeconds, latency.length, pct(50), pct(95), pct(99),
                 latency[latency.length - 1]));
         System.out.println(notes.get(notes.size() - 1));
+    }
+
+    /** Sends {@code total} messages, message n being {@code body(n)}, at {@code rate} per second (batches of 10). */
+    void offer(String url, int total, int rate, java.util.function.IntFunction<String> body) {
+        long start = System.nanoTime();
+        int sent = 0;
+        while (sent < total) {
+            long due = start + (long) (sent * 1e9 / rate);
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+                LockSupport.parkNanos(wait); // pacing the offered load, not synchronisation
+            }
+            List<SendMessageBatchRequestEntry> batch = new ArrayList<>();
+            for (int i = 0; i < 10 && sent < total; i++, sent++) {
+                batch.add(SendMessageBatchRequestEntry.builder().id("m" + i).messageBody(body.apply(sent)).build());
+            }
+            sqs.sendMessageBatch(b -> b.queueUrl(url).entries(batch));
+        }
     }
 
     long pct(double p) {
