@@ -11,6 +11,8 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.presencebroker.announce.PresenceAnnouncer;
+import io.presencebroker.announce.PresenceChanges;
 import io.presencebroker.check.RouteCheck;
 import io.presencebroker.event.ChatTopic;
 import io.presencebroker.event.LifecycleEventParser;
@@ -38,8 +40,6 @@ import io.presencebroker.store.PollBatches;
 import io.presencebroker.store.PresenceStore;
 import io.presencebroker.store.ReadOnlyEviction;
 import io.presencebroker.store.UserIds;
-import io.presencebroker.announce.PresenceAnnouncer;
-import io.presencebroker.announce.PresenceChanges;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -181,8 +181,8 @@ public class PresenceConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public EventRows eventRows(ChatTopic chatTopic) {
-        return new EventRows(chatTopic);
+    public EventRows eventRows(ChatTopic chatTopic, UserIds users) {
+        return new EventRows(chatTopic, users);
     }
 
     @BindToRegistry(lazy = true)
@@ -208,9 +208,9 @@ public class PresenceConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public PresenceStore presenceStore(CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource,
                                        @PropertyInject("presence.version-reset-gap-ms") long versionResetGap,
-                                       UserIds users, PresenceChanges changes, PresenceMetrics metrics,
+                                       PresenceChanges changes, PresenceMetrics metrics,
                                        DatabaseCircuitBreaker.Policy breaker, FailurePolicy failures) {
-        return new PresenceStore(dataSource, versionResetGap, users, changes, metrics,
+        return new PresenceStore(dataSource, versionResetGap, changes, metrics,
                 new ConsumerCircuitBreaker(context, breaker), new DeadLetterSender(context), failures);
     }
 

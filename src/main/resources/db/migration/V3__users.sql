@@ -7,20 +7,15 @@ UPDATE client_presence SET user_id = client_id WHERE user_id IS NULL;
 ALTER TABLE client_presence MODIFY user_id VARCHAR(128) NOT NULL;
 CREATE INDEX client_presence_user ON client_presence (user_id);
 
--- socket_status with the user of each client: one row per chat a connected client is subscribed to in its current
--- session; a connected client with no such chat, or a disconnected one, has one row with chat_id and topic NULL.
+-- socket_status with the user of each client (the read contract's rows, defined once, in V1)
 CREATE VIEW user_socket_status AS
-SELECT p.user_id    AS user_id,
-       p.client_id  AS client_id,
-       p.connected  AS is_connected,
-       s.chat_id    AS chat_id,
-       s.topic      AS topic
-  FROM client_presence p
-  LEFT JOIN client_subscription s
-    ON p.connected = TRUE
-   AND s.client_id = p.client_id
-   AND s.subscribed = TRUE
-   AND s.session_id = p.session_id;
+SELECT p.user_id     AS user_id,
+       s.client_id   AS client_id,
+       s.is_connected AS is_connected,
+       s.chat_id     AS chat_id,
+       s.topic       AS topic
+  FROM socket_status s
+  JOIN client_presence p ON p.client_id = s.client_id;
 
 -- One row per user: online when any of the user's clients is connected; last_seen_at (epoch millis) the latest
 -- connect among the connected clients while online, the latest disconnect of all its clients while offline.

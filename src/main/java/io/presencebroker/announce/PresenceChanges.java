@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import io.presencebroker.store.SqlLists;
+
 /**
  * Turns the presence changes of a lifecycle transaction into pending announcements, in that same transaction
  * (docs/announcements.md): a transition is pending exactly when the change that made it is committed. Online is due at
@@ -26,21 +28,9 @@ public final class PresenceChanges {
             + " ON DUPLICATE KEY UPDATE user_id = user_id";
     private static final String LOCK = "SELECT user_id, announced_online, sending_online, pending_online"
             + " FROM presence_announcement WHERE user_id IN (%s) ORDER BY user_id FOR UPDATE";
-    /**
-     * The definition of the view user_presence (V3__users.sql), on these users' rows only: by the index on user_id,
-     * where a query on the grouped view may have the database group every user first.
-     */
-    private static final String PRESENCE = """
-            SELECT user_id,
-                   COUNT(CASE WHEN connected THEN 1 END) > 0 AS is_online,
-                   COUNT(CASE WHEN connected THEN 1 END)     AS clients_online,
-                   CASE WHEN COUNT(CASE WHEN connected THEN 1 END) > 0
-                        THEN MAX(CASE WHEN connected THEN event_ts END)
-                        ELSE MAX(event_ts)
-                   END                                       AS last_seen_at
-              FROM client_presence
-             WHERE user_id IN (%s)
-             GROUP BY user_id""";
+    /** The database pushes the condition into the grouped view: an index range on these users' rows only. */
+    private static final String PRESENCE = "SELECT user_id, is_online, clients_online, last_seen_at"
+            + " FROM user_presence WHERE user_id IN (%s)";
     /** Parameters: online, at, clients, delay (µs), delay (µs), user. A row being sent keeps its claim's due time. */
     private static final String PEND = """
             UPDATE presence_announcement
@@ -77,31 +67,28 @@ public final class PresenceChanges {
             return;
         }
         List<String> users = List.copyOf(new TreeSet<>(userIds));
-        String in = String.join(", ", Collections.nCopies(users.size(), "?"));
-        Map<String, Boolean[]> rows = lock(c, users);
+        Map<String, Row> rows = lock(c, users);
         if (rows.size() < users.size()) {
             // users seen for the first time: their rows, then locked and read (another transaction may have made and
             // changed one meanwhile: the insert waits for it, and the read sees what it committed)
             List<String> missing = users.stream().filter(u -> !rows.containsKey(u)).toList();
             try (PreparedStatement st = c.prepareStatement(ENSURE_ROWS.formatted(
                     String.join(", ", Collections.nCopies(missing.size(), "(?)"))))) {
-                bind(st, missing);
+                SqlLists.bind(st, 1, missing);
                 st.executeUpdate();
             }
             rows.putAll(lock(c, missing));
         }
-        try (PreparedStatement presence = c.prepareStatement(PRESENCE.formatted(in));
+        try (PreparedStatement presence = c.prepareStatement(PRESENCE.formatted(SqlLists.placeholders(users.size())));
              PreparedStatement pend = c.prepareStatement(PEND);
              PreparedStatement cancel = c.prepareStatement(CANCEL)) {
-            bind(presence, users);
-            boolean pends = false;
-            boolean cancels = false;
+            SqlLists.bind(presence, 1, users);
             try (ResultSet rs = presence.executeQuery()) {
                 while (rs.next()) {
                     String user = rs.getString(1);
                     boolean online = rs.getBoolean(2);
-                    Boolean[] row = rows.get(user);
-                    switch (AnnouncementRule.next(row[0], row[1], row[2], online)) {
+                    Row row = rows.get(user);
+                    switch (AnnouncementRule.next(row.announced(), row.sending(), row.pending(), online)) {
                         case PEND -> {
                             long delayMicros = online ? 0 : offlineDebounceMillis * 1000;
                             pend.setBoolean(1, online);
@@ -111,46 +98,37 @@ public final class PresenceChanges {
                             pend.setLong(5, delayMicros);
                             pend.setString(6, user);
                             pend.addBatch();
-                            pends = true;
                         }
                         case CANCEL -> {
                             cancel.setString(1, user);
                             cancel.addBatch();
-                            cancels = true;
                         }
                         case NONE -> {
                         }
                     }
                 }
             }
-            if (pends) {
-                pend.executeBatch();
-            }
-            if (cancels) {
-                cancel.executeBatch();
-            }
+            pend.executeBatch();
+            cancel.executeBatch();
         }
     }
 
-    /** The users' rows that exist, locked (in user id order), with their announced, sending and pending states. */
-    private static Map<String, Boolean[]> lock(Connection c, List<String> users) throws SQLException {
-        Map<String, Boolean[]> rows = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement(LOCK.formatted(
-                String.join(", ", Collections.nCopies(users.size(), "?"))))) {
-            bind(st, users);
+    /** A user's row: the states announced, being sent and pending (each null when there is none). */
+    private record Row(Boolean announced, Boolean sending, Boolean pending) {
+    }
+
+    /** The users' rows that exist, locked (in user id order). */
+    private static Map<String, Row> lock(Connection c, List<String> users) throws SQLException {
+        Map<String, Row> rows = new HashMap<>();
+        try (PreparedStatement st = c.prepareStatement(LOCK.formatted(SqlLists.placeholders(users.size())))) {
+            SqlLists.bind(st, 1, users);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), new Boolean[] {bool(rs, 2), bool(rs, 3), bool(rs, 4)});
+                    rows.put(rs.getString(1), new Row(bool(rs, 2), bool(rs, 3), bool(rs, 4)));
                 }
             }
         }
         return rows;
-    }
-
-    private static void bind(PreparedStatement st, List<String> users) throws SQLException {
-        for (int i = 0; i < users.size(); i++) {
-            st.setString(i + 1, users.get(i));
-        }
     }
 
     private static Boolean bool(ResultSet rs, int column) throws SQLException {

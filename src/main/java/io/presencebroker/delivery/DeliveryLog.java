@@ -1,6 +1,7 @@
 package io.presencebroker.delivery;
 
 import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.store.SqlLists;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -124,7 +125,7 @@ public class DeliveryLog {
                 st.executeUpdate();
             }
             try (PreparedStatement st = c.prepareStatement("SELECT recipient, state, claim_id FROM delivery_log"
-                    + " WHERE message_id = ? AND recipient IN (" + placeholders(recipients.size()) + ")")) {
+                    + " WHERE message_id = ? AND recipient IN (" + SqlLists.placeholders(recipients.size()) + ")")) {
                 st.setString(1, message.messageId());
                 for (int i = 0; i < recipients.size(); i++) {
                     st.setString(i + 2, recipients.get(i));
@@ -162,7 +163,7 @@ public class DeliveryLog {
         try (Connection c = dataSource.getConnection();
              PreparedStatement st = c.prepareStatement("UPDATE delivery_log SET state = 'delivered', path = ?,"
                      + " updated_at = NOW(3) WHERE message_id = ? AND claim_id = ? AND recipient IN ("
-                     + placeholders(recipients.size()) + ")")) {
+                     + SqlLists.placeholders(recipients.size()) + ")")) {
             st.setString(1, path);
             st.setString(2, messageId);
             st.setString(3, claimId);
@@ -214,9 +215,5 @@ public class DeliveryLog {
             } while (deleted == chunk);
         }
         return total;
-    }
-
-    private static String placeholders(int n) {
-        return String.join(", ", java.util.Collections.nCopies(n, "?"));
     }
 }

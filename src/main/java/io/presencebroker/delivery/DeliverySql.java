@@ -5,12 +5,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import javax.sql.DataSource;
+
+import io.presencebroker.store.SqlLists;
 
 /**
  * The one query that reads the socket status of every recipient of a message (users, docs/users.md), and its rows as
@@ -39,12 +40,9 @@ final class DeliverySql {
             throws SQLException {
         Map<String, List<String>> topics = new HashMap<>();
         try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement(STATUS.formatted(String.join(", ",
-                     Collections.nCopies(keys.size(), "?"))))) {
+             PreparedStatement st = c.prepareStatement(STATUS.formatted(SqlLists.placeholders(keys.size())))) {
             st.setString(1, message.chatId());
-            for (int i = 0; i < keys.size(); i++) {
-                st.setString(i + 2, keys.get(i));
-            }
+            SqlLists.bind(st, 2, keys);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
                     String user = rs.getString(1);

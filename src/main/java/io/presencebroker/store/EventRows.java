@@ -14,14 +14,17 @@ import org.apache.camel.Exchange;
 public class EventRows {
 
     private final ChatTopic chatTopic;
+    private final UserIds users;
 
-    public EventRows(ChatTopic chatTopic) {
+    public EventRows(ChatTopic chatTopic, UserIds users) {
         this.chatTopic = chatTopic;
+        this.users = users;
     }
 
-    /** A connected or disconnected event (body). */
+    /** A connected or disconnected event (body), with the user of its client. */
     public void presence(Exchange exchange) {
-        rows(exchange).add(PresenceSql.presence(exchange.getIn().getBody(LifecycleEvent.class)));
+        LifecycleEvent event = exchange.getIn().getBody(LifecycleEvent.class);
+        rows(exchange).add(PresenceSql.presence(event, users.of(event.clientId())));
     }
 
     /** One chat topic of a subscribed or unsubscribed event (body: its {@link TopicChange}). */

@@ -55,8 +55,8 @@ public final class PresenceSql {
     private PresenceSql() {
     }
 
-    public static RowUpdate.Presence presence(LifecycleEvent event) {
-        return new RowUpdate.Presence(event.clientId(), LifecycleEvent.CONNECTED.equals(event.eventType()),
+    public static RowUpdate.Presence presence(LifecycleEvent event, String userId) {
+        return new RowUpdate.Presence(event.clientId(), userId, LifecycleEvent.CONNECTED.equals(event.eventType()),
                 event.versionNumber(), event.timestamp(), event.sessionIdentifier(), event.disconnectReason());
     }
 

@@ -1,6 +1,5 @@
 package io.presencebroker.store;
 
-import io.presencebroker.announce.PresenceChanges;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -13,6 +12,7 @@ import java.util.Set;
 import javax.sql.DataSource;
 
 import io.presencebroker.PresenceMetrics;
+import io.presencebroker.announce.PresenceChanges;
 import io.presencebroker.failure.ConsumerCircuitBreaker;
 import io.presencebroker.failure.FailureClassifier;
 import io.presencebroker.failure.DeadLetterSender;
@@ -38,14 +38,11 @@ public class PresenceStore {
     private final ConsumerCircuitBreaker breaker;
     private final DeadLetterSender deadLetters;
     private final FailurePolicy failures;
-    private final UserIds users;
     private final PresenceChanges changes;
 
-    public PresenceStore(DataSource dataSource, long resetGapMillis, UserIds users, PresenceChanges changes,
-                         PresenceMetrics metrics, ConsumerCircuitBreaker breaker, DeadLetterSender deadLetters,
-                         FailurePolicy failures) {
+    public PresenceStore(DataSource dataSource, long resetGapMillis, PresenceChanges changes, PresenceMetrics metrics,
+                         ConsumerCircuitBreaker breaker, DeadLetterSender deadLetters, FailurePolicy failures) {
         this.dataSource = dataSource;
-        this.users = users;
         this.changes = changes;
         this.resetGapMillis = resetGapMillis;
         this.metrics = metrics;
@@ -116,7 +113,7 @@ public class PresenceStore {
      */
     public String statementProblem() {
         List<RowUpdate> probe = List.of(
-                new RowUpdate.Presence(PROBE_ID, true, 0, 0, PROBE_ID, null),
+                new RowUpdate.Presence(PROBE_ID, PROBE_ID, true, 0, 0, PROBE_ID, null),
                 new RowUpdate.Subscription(PROBE_ID, PROBE_ID, PROBE_ID, true, 0, PROBE_ID));
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
@@ -182,11 +179,11 @@ public class PresenceStore {
         });
     }
 
-    private Set<String> changedUsers(List<RowUpdate> updates, List<Integer> presence, boolean[] applied) {
+    private static Set<String> changedUsers(List<RowUpdate> updates, List<Integer> presence, boolean[] applied) {
         Set<String> changed = new HashSet<>();
         for (int i : presence) {
             if (applied[i]) {
-                changed.add(users.of(((RowUpdate.Presence) updates.get(i)).clientId()));
+                changed.add(((RowUpdate.Presence) updates.get(i)).userId());
             }
         }
         return changed;
@@ -231,7 +228,7 @@ public class PresenceStore {
 
     private void bindUpdate(PreparedStatement ps, RowUpdate u) throws SQLException {
         if (u instanceof RowUpdate.Presence p) {
-            ps.setString(1, users.of(p.clientId()));
+            ps.setString(1, p.userId());
             ps.setBoolean(2, p.connected());
             ps.setLong(3, p.versionNumber());
             ps.setInt(4, p.rank());
@@ -261,10 +258,10 @@ public class PresenceStore {
         }
     }
 
-    private void bindInsert(PreparedStatement ps, RowUpdate u) throws SQLException {
+    private static void bindInsert(PreparedStatement ps, RowUpdate u) throws SQLException {
         if (u instanceof RowUpdate.Presence p) {
             ps.setString(1, p.clientId());
-            ps.setString(2, users.of(p.clientId()));
+            ps.setString(2, p.userId());
             ps.setBoolean(3, p.connected());
             ps.setLong(4, p.versionNumber());
             ps.setInt(5, p.rank());

@@ -8,8 +8,8 @@ public sealed interface RowUpdate permits RowUpdate.Presence, RowUpdate.Subscrip
 
     long timestamp();
 
-    /** A connected or disconnected event: rule 1. */
-    record Presence(String clientId, boolean connected, long versionNumber, long timestamp, String sessionId,
+    /** A connected or disconnected event: rule 1; {@code userId} is the client's user (presence.user-id-pattern). */
+    record Presence(String clientId, String userId, boolean connected, long versionNumber, long timestamp, String sessionId,
                     String disconnectReason) implements RowUpdate {
         public int rank() {
             return connected ? 0 : 1;

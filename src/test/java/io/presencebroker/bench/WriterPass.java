@@ -40,7 +40,7 @@ final class WriterPass {
         StringBuilder line = new StringBuilder("Database writer alone (the service's batches of 10 updates per transaction,"
                 + " durable MariaDB on this machine, every row inserted then updated):");
         try (HikariDataSource pool = new HikariDataSource(config)) {
-            PresenceStore store = new PresenceStore(pool, 3_600_000L, new io.presencebroker.store.UserIds("^(.*)$"),
+            PresenceStore store = new PresenceStore(pool, 3_600_000L,
                     io.presencebroker.announce.PresenceChanges.disabled(), null, null, null, null);
             for (int threads : new int[] {4, 16, 64}) {
                 TestServices.clearDatabase();
@@ -54,7 +54,7 @@ final class WriterPass {
                             for (int i = 0; i < rowsPerThread; i += 10) {
                                 List<RowUpdate> batch = new ArrayList<>(10);
                                 for (int k = i; k < i + 10; k++) {
-                                    batch.add(new RowUpdate.Presence(prefix + k, connected, connected ? 1 : 2,
+                                    batch.add(new RowUpdate.Presence(prefix + k, prefix + k, connected, connected ? 1 : 2,
                                             now + (connected ? 0 : 1000), "s", connected ? null : "CLIENT_INITIATED_DISCONNECT"));
                                 }
                                 for (boolean applied : store.apply(batch)) {
