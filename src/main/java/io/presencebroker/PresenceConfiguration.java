@@ -11,6 +11,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.presencebroker.announce.AnnouncementMessages;
 import io.presencebroker.announce.PresenceAnnouncer;
 import io.presencebroker.announce.PresenceChanges;
 import io.presencebroker.check.RouteCheck;
@@ -203,6 +204,12 @@ public class PresenceConfiguration implements CamelConfiguration {
                                                @PropertyInject("presence.announcements.batch-size") int batchSize,
                                                @PropertyInject("presence.announcements.claim-seconds") int claimSeconds) {
         return new PresenceAnnouncer(dataSource, batchSize, claimSeconds);
+    }
+
+    /** The steps of routes/presence-announcements.yaml around the queue's SendMessageBatch. */
+    @BindToRegistry(lazy = true)
+    public AnnouncementMessages announcementMessages() {
+        return new AnnouncementMessages();
     }
 
     @BindToRegistry(lazy = true)

@@ -37,7 +37,6 @@ class AnnouncementInstancesTest {
         s.put("presence.announcements.enabled", "true");
         s.put("presence.offline-debounce-ms", String.valueOf(debounceMillis));
         s.put("presence.announcements.queue", ANNOUNCEMENTS);
-        s.put("presence.announcements.endpoints", "aws2-sqs:" + ANNOUNCEMENTS + "?autoCreateQueue=false");
         return s;
     }
 

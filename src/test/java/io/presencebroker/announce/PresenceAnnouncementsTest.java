@@ -49,8 +49,8 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
         s.put("presence.user-id-pattern", "^([^:]+):");
         s.put("presence.announcements.enabled", "true");
         s.put("presence.offline-debounce-ms", String.valueOf(DEBOUNCE_MS));
-        s.put("presence.announcements.endpoints", "aws2-sqs:" + ANNOUNCEMENTS + "?autoCreateQueue=false,"
-                + "paho-mqtt5:presence?brokerUrl=" + mqtt.brokerUrl() + "&qos=1");
+        s.put("presence.announcements.queue", ANNOUNCEMENTS);
+        s.put("presence.announcements.endpoints", "paho-mqtt5:presence?brokerUrl=" + mqtt.brokerUrl() + "&qos=1");
         return s;
     }
 
