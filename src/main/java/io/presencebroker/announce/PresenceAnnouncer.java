@@ -1,14 +1,18 @@
 package io.presencebroker.announce;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import io.presencebroker.store.SqlLists;
 import io.presencebroker.store.Transactions;
 import org.apache.camel.Exchange;
 
@@ -33,22 +37,31 @@ public class PresenceAnnouncer {
              ORDER BY due_at
              LIMIT ?
                FOR UPDATE SKIP LOCKED""";
-    /** Parameters: online, at, clients, claim, lease (µs), user. */
+    /**
+     * The claim of new announcements, one statement for all of them: the pending state becomes the one being sent
+     * (the right-hand sides read the row as it was: the same under MySQL's left-to-right assignment and under
+     * MariaDB's SIMULTANEOUS_ASSIGNMENT). Parameters: claim, lease (µs), then the users.
+     */
     private static final String CLAIM = """
             UPDATE presence_announcement
-               SET sending_online = ?, sending_at = ?, sending_clients = ?,
+               SET sending_online = pending_online, sending_at = pending_at, sending_clients = pending_clients,
                    pending_online = NULL, pending_at = NULL, pending_clients = NULL, pending_due = NULL,
                    claim_id = ?, due_at = TIMESTAMPADD(MICROSECOND, ?, NOW(3))
-             WHERE user_id = ?""";
-    /** A claim that ran out: sent again under a new claim, the pending state (if any) stays pending. */
+             WHERE user_id IN (%s)""";
+    /** Claims that ran out: sent again under a new claim, the pending state (if any) stays pending. */
     private static final String RECLAIM = """
             UPDATE presence_announcement SET claim_id = ?, due_at = TIMESTAMPADD(MICROSECOND, ?, NOW(3))
-             WHERE user_id = ?""";
+             WHERE user_id IN (%s)""";
+    /**
+     * A claim sent: what was being sent is what subscribers have, and the user's next pending state (if any) is due
+     * at its time. Only rows still under this claim (one that ran out and was taken again is not ours to record).
+     * Parameters: claim, then the users.
+     */
     private static final String ANNOUNCED = """
             UPDATE presence_announcement
-               SET announced_online = ?, sending_online = NULL, sending_at = NULL, sending_clients = NULL,
+               SET announced_online = sending_online, sending_online = NULL, sending_at = NULL, sending_clients = NULL,
                    claim_id = NULL, due_at = pending_due
-             WHERE user_id = ? AND claim_id = ?""";
+             WHERE claim_id = ? AND user_id IN (%s)""";
 
     private final DataSource dataSource;
     private final int batchSize;
@@ -74,9 +87,9 @@ public class PresenceAnnouncer {
         String claim = UUID.randomUUID().toString();
         return Transactions.inTransaction(dataSource, c -> {
             List<PresenceAnnouncement> due = new ArrayList<>();
-            try (PreparedStatement select = c.prepareStatement(DUE);
-                 PreparedStatement take = c.prepareStatement(CLAIM);
-                 PreparedStatement retake = c.prepareStatement(RECLAIM)) {
+            List<String> taken = new ArrayList<>();
+            List<String> retaken = new ArrayList<>();
+            try (PreparedStatement select = c.prepareStatement(DUE)) {
                 select.setInt(1, batchSize);
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
@@ -86,30 +99,29 @@ public class PresenceAnnouncer {
                         if (rs.getObject(column) == null) {
                             continue; // nothing pending (cannot happen: due_at is cleared with the pending state)
                         }
-                        PresenceAnnouncement a = new PresenceAnnouncement(user, rs.getBoolean(column),
-                                rs.getLong(column + 1), rs.getInt(column + 2), claim);
-                        due.add(a);
-                        if (resend) {
-                            retake.setString(1, claim);
-                            retake.setLong(2, claimMicros);
-                            retake.setString(3, user);
-                            retake.addBatch();
-                        } else {
-                            take.setBoolean(1, a.isOnline());
-                            take.setLong(2, a.getAt());
-                            take.setInt(3, a.getClientsOnline());
-                            take.setString(4, claim);
-                            take.setLong(5, claimMicros);
-                            take.setString(6, user);
-                            take.addBatch();
-                        }
+                        due.add(new PresenceAnnouncement(user, rs.getBoolean(column), rs.getLong(column + 1),
+                                rs.getInt(column + 2), claim));
+                        (resend ? retaken : taken).add(user);
                     }
                 }
-                take.executeBatch();
-                retake.executeBatch();
             }
+            // one statement per kind for the whole claim: the rows are locked by the select above
+            claim(c, CLAIM, claim, taken);
+            claim(c, RECLAIM, claim, retaken);
             return due;
         });
+    }
+
+    private void claim(Connection c, String sql, String claim, List<String> users) throws SQLException {
+        if (users.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement st = c.prepareStatement(sql.formatted(SqlLists.placeholders(users.size())))) {
+            st.setString(1, claim);
+            st.setLong(2, claimMicros);
+            SqlLists.bind(st, 3, users);
+            st.executeUpdate();
+        }
     }
 
     /** Route step, after the send: these announcements are what their users' subscribers now have. */
@@ -117,17 +129,21 @@ public class PresenceAnnouncer {
         if (sent.isEmpty()) {
             return;
         }
-        // one transaction: one commit (one log flush on a durable database) for the claim, not one per row
+        Map<String, List<String>> usersByClaim = new LinkedHashMap<>();
+        for (PresenceAnnouncement a : sent) {
+            usersByClaim.computeIfAbsent(a.getClaimId(), k -> new ArrayList<>()).add(a.getUserId());
+        }
+        // one transaction (one durable commit) and one statement per claim, not one per row
         Transactions.inTransaction(dataSource, c -> {
-            try (PreparedStatement st = c.prepareStatement(ANNOUNCED)) {
-                for (PresenceAnnouncement a : sent) {
-                    st.setBoolean(1, a.isOnline());
-                    st.setString(2, a.getUserId());
-                    st.setString(3, a.getClaimId());
-                    st.addBatch();
+            for (Map.Entry<String, List<String>> e : usersByClaim.entrySet()) {
+                try (PreparedStatement st = c.prepareStatement(ANNOUNCED.formatted(
+                        SqlLists.placeholders(e.getValue().size())))) {
+                    st.setString(1, e.getKey());
+                    SqlLists.bind(st, 2, e.getValue());
+                    st.executeUpdate();
                 }
-                return st.executeBatch();
             }
+            return null;
         });
     }
 }
