@@ -38,7 +38,7 @@ public class AnnouncementMessages {
      * goes out again when it runs out (at least once; a consumer may see the others of the group twice).
      */
     public void requireAllSent(SendMessageBatchResponse response) {
-        if (response.hasFailed() && !response.failed().isEmpty()) {
+        if (!response.failed().isEmpty()) {
             throw new AnnouncementNotSentException(response.failed().size() + " of "
                     + (response.failed().size() + response.successful().size())
                     + " announcements refused by SQS: " + response.failed().stream()

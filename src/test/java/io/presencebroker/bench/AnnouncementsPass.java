@@ -53,24 +53,15 @@ final class AnnouncementsPass {
         // run with announcements on was the slowest of its pass every time (0.77 against 0.96 for the second in one
         // pass, with more CPU per event in ElasticMQ, MariaDB and the service alike). The service itself is a new JVM
         // in each run, warmed up alike.
-        try {
-            on(announcements);
-            bench.serviceWarm("service, warm, announcements on (warm-up of the host, not counted)", deliveries, model,
-                    1, bench.sqsEndpoint, false);
-        } finally {
-            bench.extraSettings.clear();
-        }
+        announcing(announcements, () -> bench.serviceWarm("service, warm, announcements on (warm-up of the host, not"
+                + " counted)", deliveries, model, 1, bench.sqsEndpoint, false));
         bench.queues.purge(announcements);
         offs.add(off(deliveries, model, 1));
         long announced = 0;
         for (int r = 1; r <= rounds; r++) {
-            try {
-                on(announcements);
-                ons.add(bench.serviceWarm("service, warm, announcements on (" + r + ")", deliveries, model, 1,
-                        bench.sqsEndpoint, false));
-            } finally {
-                bench.extraSettings.clear();
-            }
+            String name = "service, warm, announcements on (" + r + ")";
+            ons.add(announcing(announcements, () -> bench.serviceWarm(name, deliveries, model, 1, bench.sqsEndpoint,
+                    false)));
             announced = bench.queues.depth(announcements)[0];
             bench.queues.purge(announcements);
             offs.add(off(deliveries, model, r + 1));
@@ -93,20 +84,26 @@ final class AnnouncementsPass {
         String line = ("announcements: on/off lifecycle throughput **%.2f** (median of %d rounds:%s); %d announcements on"
                 + " the queue after the last measured run; CPU per 1,000 events, mean of the runs, on vs off: database"
                 + " %.3f vs %.3f s, ElasticMQ %.3f vs %.3f s").formatted(median, ratios.size(), each, announced,
-                mean(ons, 1), mean(offs, 1), mean(ons, 0), mean(offs, 0));
+                mean(ons, Benchmark.Result::dbCpuPer1000), mean(offs, Benchmark.Result::dbCpuPer1000),
+                mean(ons, Benchmark.Result::sqsCpuPer1000), mean(offs, Benchmark.Result::sqsCpuPer1000));
         bench.ratios.add(line);
         System.out.println(line);
         latency(announcements);
     }
 
-    /** The mean over these runs of ElasticMQ's (0) or the database's (1) CPU per 1,000 events. */
-    private double mean(List<Benchmark.Result> runs, int which) {
-        return runs.stream().mapToDouble(r -> bench.otherCpuPer1000.get(r.name())[which]).average().orElse(Double.NaN);
+    private static double mean(List<Benchmark.Result> runs, java.util.function.ToDoubleFunction<Benchmark.Result> f) {
+        return runs.stream().mapToDouble(f).average().orElse(Double.NaN);
     }
 
-    private void on(String announcements) {
+    /** What {@code work} starts, it starts with announcements on, to this queue. */
+    private <T> T announcing(String announcements, java.util.concurrent.Callable<T> work) throws Exception {
         bench.extraSettings.put("presence.announcements.enabled", "true");
         bench.extraSettings.put("presence.announcements.queue", announcements);
+        try {
+            return work.call();
+        } finally {
+            bench.extraSettings.clear();
+        }
     }
 
     private Benchmark.Result off(List<String> deliveries, ReferenceModel model, int n) throws Exception {
@@ -118,13 +115,8 @@ final class AnnouncementsPass {
     private void latency(String announcements) throws Exception {
         String events = bench.newQueue("bench-announce-events");
         bench.queues.purge(announcements);
-        on(announcements);
-        List<ServiceProcess> service;
-        try {
-            service = bench.startServices(events, 1, bench.sqsEndpoint);
-        } finally {
-            bench.extraSettings.clear();
-        }
+        List<ServiceProcess> service = announcing(announcements,
+                () -> bench.startServices(events, 1, bench.sqsEndpoint));
         Map<String, Long> received = new ConcurrentHashMap<>();
         AtomicBoolean receiving = new AtomicBoolean(true);
         String announcementsUrl = bench.queues.url(announcements);

@@ -75,6 +75,8 @@ public final class Benchmark {
     double writerRowsPerSecond;
     /** bench/run --jfr DIR: each service JVM records a JFR profile there (the "profile" settings). */
     String jfrDir;
+    /** ElasticMQ (SqsServerMain), in a process of its own: its CPU is measured with each run. */
+    ServiceProcess sqsServer;
     /** bench/run --announce-rounds N: the announcements pass measures off and on in turn N times, ending with off. */
     int announceRounds = 3;
 
@@ -98,7 +100,7 @@ public final class Benchmark {
         int port = freePort();
         ServiceProcess elasticMq = ServiceProcess.start(javaCommand(SqsServerMain.class, String.valueOf(port)), Map.of(),
                 "bench-elasticmq");
-        sqsServerPid = elasticMq.pid();
+        int exitCode = 0;
         try {
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(() -> listening(port));
             Benchmark b = new Benchmark(Integer.parseInt(o.getOrDefault("events", "30000")),
@@ -107,16 +109,16 @@ public final class Benchmark {
             if (o.containsKey("passes")) {
                 b.passes = java.util.Set.of(o.get("passes").split(","));
             }
+            b.sqsServer = elasticMq;
             b.jfrDir = o.get("jfr");
             b.announceRounds = Integer.parseInt(o.getOrDefault("announce-rounds", "3"));
             b.run();
         } catch (Throwable t) {
             t.printStackTrace();
-            elasticMq.kill();
-            System.exit(1);
+            exitCode = 1;
         } finally {
             elasticMq.kill();
-            System.exit(0);
+            System.exit(exitCode);
         }
     }
 
@@ -214,18 +216,34 @@ public final class Benchmark {
         }
     }
 
-    /** {@code hostCpuSeconds}: the whole host's busy CPU in the window (every process: database, SQS, load), or NaN. */
-    record Result(String name, int count, double seconds, double cpuSeconds, long rssMb, String state, double hostCpuSeconds) {
+    /**
+     * {@code cpuSeconds}: the measured processes' CPU in the window; the others, the whole host's busy CPU (every
+     * process: database, SQS, load), ElasticMQ's and the database's; NaN where not measured.
+     */
+    record Result(String name, int count, double seconds, double cpuSeconds, long rssMb, String state,
+                  double hostCpuSeconds, double sqsCpuSeconds, double dbCpuSeconds) {
         double rate() {
             return count / seconds;
         }
 
-        double hostCpuPer1000() {
-            return Double.isNaN(hostCpuSeconds) ? Double.NaN : hostCpuSeconds * 1000 / count;
+        double cpuPer1000() {
+            return per1000(cpuSeconds);
         }
 
-        double cpuPer1000() {
-            return Double.isNaN(cpuSeconds) ? Double.NaN : cpuSeconds * 1000 / count;
+        double hostCpuPer1000() {
+            return per1000(hostCpuSeconds);
+        }
+
+        double sqsCpuPer1000() {
+            return per1000(sqsCpuSeconds);
+        }
+
+        double dbCpuPer1000() {
+            return per1000(dbCpuSeconds);
+        }
+
+        private double per1000(double cpu) {
+            return Double.isNaN(cpu) ? Double.NaN : cpu * 1000 / count;
         }
     }
 
@@ -253,7 +271,7 @@ public final class Benchmark {
             throw new IllegalStateException("the drain printed no result: " + drain.output());
         }
         return record(new Result(name, Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)),
-                Double.parseDouble(m.group(3)), -1, "n/a", Double.NaN));
+                Double.parseDouble(m.group(3)), -1, "n/a", Double.NaN, Double.NaN, Double.NaN));
     }
 
     // ---- the service as shipped: cold (new JVM, full queue, from the first receive), then warm in the same JVM
@@ -328,8 +346,8 @@ public final class Benchmark {
         long t0 = System.nanoTime();
         double cpu0 = cpu(processes);
         double host0 = hostBusySeconds();
-        double sqs0 = cpuOf(sqsServerPid);
-        double db0 = cpuOf("mariadbd") + cpuOf("mysqld");
+        double sqs0 = sqsServer.cpuSeconds();
+        double db0 = databaseCpuSeconds();
         Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(10)).until(() -> {
             long[] d = queues.depth(queue);
             return d[0] == 0 && d[1] == 0;
@@ -337,15 +355,14 @@ public final class Benchmark {
         double seconds = (System.nanoTime() - t0) / 1e9;
         double cpu = cpu(processes) - cpu0;
         double host = hostBusySeconds() - host0;
-        double[] others = {(cpuOf(sqsServerPid) - sqs0) * 1000 / count,
-            (cpuOf("mariadbd") + cpuOf("mysqld") - db0) * 1000 / count};
-        otherCpuPer1000.put(name, others);
-        System.out.printf("%s: CPU per 1000 events: ElasticMQ %.3f s, database %.3f s%n", name, others[0], others[1]);
+        double sqs = sqsServer.cpuSeconds() - sqs0;
+        double db = databaseCpuSeconds() - db0;
         long rss = 0;
         for (ServiceProcess p : processes) {
             rss = Math.max(rss, p.peakRssKb());
         }
-        return record(new Result(name, count, seconds, cpu, rss / 1024, model == null ? "see below" : state(model), host));
+        return record(new Result(name, count, seconds, cpu, rss / 1024, model == null ? "see below" : state(model), host,
+                sqs, db));
     }
 
     static void stop(List<ServiceProcess> processes) throws InterruptedException {
@@ -417,8 +434,9 @@ public final class Benchmark {
         rows.add(new String[] {r.name(), String.valueOf(r.count()), "%.1f".formatted(r.seconds()), "%.0f".formatted(r.rate()),
             Double.isNaN(r.cpuSeconds()) ? "" : "%.3f".formatted(r.cpuPer1000()), r.rssMb() < 0 ? "" : String.valueOf(r.rssMb()),
             r.state()});
-        System.out.printf("%s: %d in %.1f s = %.0f/s, CPU %.3f s per 1000 (host %.3f), peak RSS %d MiB, %s%n", r.name(),
-                r.count(), r.seconds(), r.rate(), r.cpuPer1000(), r.hostCpuPer1000(), r.rssMb(), r.state());
+        System.out.printf("%s: %d in %.1f s = %.0f/s, CPU %.3f s per 1000 (host %.3f, ElasticMQ %.3f, database %.3f), peak"
+                + " RSS %d MiB, %s%n", r.name(), r.count(), r.seconds(), r.rate(), r.cpuPer1000(), r.hostCpuPer1000(),
+                r.sqsCpuPer1000(), r.dbCpuPer1000(), r.rssMb(), r.state());
         return r;
     }
 
@@ -471,20 +489,12 @@ public final class Benchmark {
         return busy / 100.0; // USER_HZ
     }
 
-    /** CPU seconds of the processes whose command line contains {@code name}. */
-    /** Per measured run: CPU seconds per 1,000 events of ElasticMQ and of the database, in that order. */
-    final Map<String, double[]> otherCpuPer1000 = new LinkedHashMap<>();
-
-    /** The ElasticMQ process (SqsServerMain). */
-    static long sqsServerPid;
-
-    static double cpuOf(long pid) {
-        return ProcessHandle.of(pid).flatMap(p -> p.info().totalCpuDuration()).map(d -> d.toNanos() / 1e9).orElse(0.0);
-    }
-
-    static double cpuOf(String name) {
-        return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(name))
-                .mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
+    /** CPU seconds of the database server (mariadbd, or mysqld), whichever runs here. */
+    static double databaseCpuSeconds() {
+        return ProcessHandle.allProcesses().filter(p -> {
+            String command = p.info().commandLine().orElse("");
+            return command.contains("mariadbd") || command.contains("mysqld");
+        }).mapToDouble(p -> p.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0)).sum();
     }
 
     static double cpu(List<ServiceProcess> processes) throws IOException {
