@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
 import io.presencebroker.RouteWiring;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
+import org.apache.camel.Endpoint;
+import org.apache.camel.component.scheduler.SchedulerEndpoint;
 import org.apache.camel.component.aws2.sqs.Sqs2Component;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import org.apache.camel.Processor;
@@ -61,7 +63,15 @@ final class RouteModelCheck {
             consumed.add(base(resolve(route.getInput().getEndpointUri())));
         }
         for (RouteDefinition route : model.getRouteDefinitions()) {
-            endpoint(route.getInput(), route.getInput().getEndpointUri(), null);
+            Endpoint input = endpoint(route.getInput(), route.getInput().getEndpointUri(), null);
+            if (input instanceof SchedulerEndpoint scheduler && scheduler.isGreedy() && !scheduler.isSynchronous()) {
+                // Camel's scheduler reads the route's "polled messages" answer as soon as process() returns: from a
+                // route that finishes on another thread (a parallel split) it reads the default, "polled", so a
+                // greedy scheduler looks again at once after every look, a tight loop of small batches
+                problem(route.getInput(), "greedy:", "endpoint " + base(route.getInput().getEndpointUri())
+                        + ": a greedy scheduler needs synchronous: true (else it looks again at once after every look"
+                        + " whose route finishes on another thread)");
+            }
             for (String ref : RouteWiring.policyRefs(context, route)) {
                 bean(route, ref, RoutePolicy.class, "routePolicy");
             }
@@ -132,17 +142,21 @@ final class RouteModelCheck {
         return bean;
     }
 
-    /** The URI, its placeholders resolved, made into an endpoint by its real component: unknown options are refused. */
-    private void endpoint(Object step, String uri, Set<String> consumed) {
+    /**
+     * The URI, its placeholders resolved, made into an endpoint by its real component: unknown options are refused.
+     * The endpoint made, or null when it could not be made (a problem is reported) or is made per message.
+     */
+    private Endpoint endpoint(Object step, String uri, Set<String> consumed) {
         String resolved;
         try {
             resolved = context.resolvePropertyPlaceholders(uri);
         } catch (RuntimeException e) {
-            return; // reported by the placeholder check, with its line
+            return null; // reported by the placeholder check, with its line
         }
         if (resolved.contains("${")) {
-            return; // a dynamic URI (toD): resolved per message
+            return null; // a dynamic URI (toD): resolved per message
         }
+        Endpoint endpoint;
         try {
             // made by its component and configured (an unknown option is refused), but neither started nor initialised:
             // an SQS endpoint would look its queue up at init
@@ -150,17 +164,18 @@ final class RouteModelCheck {
             Component component = context.getComponent(scheme);
             if (component == null) {
                 problem(step, "endpoint " + uri + ": no component " + scheme + " (a misspelt scheme, or one this service does not ship)");
-                return;
+                return null;
             }
-            component.createEndpoint(resolved);
+            endpoint = component.createEndpoint(resolved);
         } catch (Exception e) {
             problem(step, "endpoint " + base(uri) + ": " + rootMessage(e));
-            return;
+            return null;
         }
         String base = base(resolved);
         if (consumed != null && base.startsWith("direct:") && !consumed.contains(base)) {
             problem(step, "no route consumes " + base + " (a route `from` " + base + " is needed)");
         }
+        return endpoint;
     }
 
     /** Every {@code {{name}}} of every file resolves: the line of each that does not. */

@@ -84,6 +84,20 @@ class RouteCheckTest {
     }
 
     @Test
+    void aGreedySchedulerThatIsNotSynchronousIsRefused() throws IOException {
+        Path routes = copy();
+        Path announcements = routes.resolve("presence-announcements.yaml");
+        edit(announcements, "        synchronous: true", "");
+        // the problem is named by the line of greedy
+        int greedy = edit(announcements, "        greedy: true", "        greedy: true");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+                announcements + ":" + greedy + ": endpoint scheduler:presence-announcements: a greedy scheduler needs"
+                        + " synchronous: true (else it looks again at once after every look whose route finishes on"
+                        + " another thread)");
+    }
+
+    @Test
     void theCommandPrintsOneLinePerProblemAndExitsNonZero() throws IOException {
         Path routes = copy();
         edit(routes.resolve("lifecycle-events.yaml"), "method: ignoredTopic", "method: ignoredTopics");
