@@ -200,10 +200,11 @@ public class PresenceConfiguration implements CamelConfiguration {
 
     /** The steps of routes/presence-announcements.yaml around the send. */
     @BindToRegistry(lazy = true)
-    public PresenceAnnouncer presenceAnnouncer(@BeanInject("presenceDataSource") DataSource dataSource,
+    public PresenceAnnouncer presenceAnnouncer(CamelContext context,
+                                               @BeanInject("presenceDataSource") DataSource dataSource,
                                                @PropertyInject("presence.announcements.batch-size") int batchSize,
                                                @PropertyInject("presence.announcements.claim-seconds") int claimSeconds) {
-        return new PresenceAnnouncer(dataSource, batchSize, claimSeconds);
+        return new PresenceAnnouncer(dataSource, batchSize, claimSeconds, Meters.of(context));
     }
 
     /** The steps of routes/presence-announcements.yaml around the queue's SendMessageBatch. */

@@ -12,6 +12,9 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.presencebroker.store.SqlLists;
 import io.presencebroker.store.Transactions;
 import org.apache.camel.Exchange;
@@ -66,11 +69,27 @@ public class PresenceAnnouncer {
     private final DataSource dataSource;
     private final int batchSize;
     private final long claimMicros;
+    /**
+     * presence_announcement_claim_size: the announcements of each look that found any (a mean near 1 under a steady
+     * load means the flow looks far more often than its poll interval).
+     */
+    private final DistributionSummary claimSize;
+    /** presence_announcement_looks_total: looks for due announcements, each one short transaction. */
+    private final Counter looks;
+    /** presence_announcements_total: announcements sent and recorded as announced. */
+    private final Counter recorded;
 
-    public PresenceAnnouncer(DataSource dataSource, int batchSize, int claimSeconds) {
+    public PresenceAnnouncer(DataSource dataSource, int batchSize, int claimSeconds, MeterRegistry meters) {
         this.dataSource = dataSource;
         this.batchSize = batchSize;
         this.claimMicros = claimSeconds * 1_000_000L;
+        this.claimSize = DistributionSummary.builder("presence_announcement_claim_size")
+                .description("Announcements claimed by each look that found any due").register(meters);
+        this.looks = Counter.builder("presence_announcement_looks")
+                .description("Looks for due announcements: one per poll interval, more only after full batches")
+                .register(meters);
+        this.recorded = Counter.builder("presence_announcements")
+                .description("Announcements sent and recorded as announced").register(meters);
     }
 
     /**
@@ -79,6 +98,10 @@ public class PresenceAnnouncer {
      */
     public List<PresenceAnnouncement> claimDue(Exchange exchange) throws SQLException {
         List<PresenceAnnouncement> due = claimDue();
+        looks.increment();
+        if (!due.isEmpty()) {
+            claimSize.record(due.size());
+        }
         exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, due.size() >= batchSize);
         return due;
     }
@@ -134,16 +157,18 @@ public class PresenceAnnouncer {
             usersByClaim.computeIfAbsent(a.getClaimId(), k -> new ArrayList<>()).add(a.getUserId());
         }
         // one transaction (one durable commit) and one statement per claim, not one per row
-        Transactions.inTransaction(dataSource, c -> {
+        int rows = Transactions.inTransaction(dataSource, c -> {
+            int updated = 0;
             for (Map.Entry<String, List<String>> e : usersByClaim.entrySet()) {
                 try (PreparedStatement st = c.prepareStatement(ANNOUNCED.formatted(
                         SqlLists.placeholders(e.getValue().size())))) {
                     st.setString(1, e.getKey());
                     SqlLists.bind(st, 2, e.getValue());
-                    st.executeUpdate();
+                    updated += st.executeUpdate();
                 }
             }
-            return null;
+            return updated;
         });
+        recorded.increment(rows);
     }
 }

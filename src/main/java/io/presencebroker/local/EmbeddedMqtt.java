@@ -48,14 +48,17 @@ public final class EmbeddedMqtt implements AutoCloseable {
     private final int port;
     private final TlsListener tls;
     private final int tlsPort;
+    /** The broker's MQTT 5 Receive Maximum: QoS 1 publishes a client may have in flight to it (HiveMQ's default: 10). */
+    private final int receiveMaximum;
     private EmbeddedHiveMQ hivemq;
     private volatile PublishService publishService;
 
-    private EmbeddedMqtt(Path home, int port, TlsListener tls, int tlsPort) {
+    private EmbeddedMqtt(Path home, int port, TlsListener tls, int tlsPort, int receiveMaximum) {
         this.home = home;
         this.port = port;
         this.tls = tls;
         this.tlsPort = tlsPort;
+        this.receiveMaximum = receiveMaximum;
     }
 
     /** Starts a broker on a free loopback port. */
@@ -65,9 +68,18 @@ public final class EmbeddedMqtt implements AutoCloseable {
 
     /** As {@link #start()}, plus a mutual-TLS listener on another free port ({@link #tlsBrokerUrl()}) when tls is given. */
     public static EmbeddedMqtt start(TlsListener tls) {
+        return start(tls, 10);
+    }
+
+    /** As {@link #start()}, with this Receive Maximum: a client publishing past it gets "too many publishes in progress". */
+    public static EmbeddedMqtt startWithReceiveMaximum(int receiveMaximum) {
+        return start(null, receiveMaximum);
+    }
+
+    private static EmbeddedMqtt start(TlsListener tls, int receiveMaximum) {
         try {
             EmbeddedMqtt mqtt = new EmbeddedMqtt(Files.createTempDirectory("presence-hivemq"), freePort(), tls,
-                    tls == null ? -1 : freePort());
+                    tls == null ? -1 : freePort(), receiveMaximum);
             mqtt.startBroker();
             return mqtt;
         } catch (IOException e) {
@@ -84,10 +96,11 @@ public final class EmbeddedMqtt implements AutoCloseable {
                   <listeners>
                     <tcp-listener><port>%d</port><bind-address>127.0.0.1</bind-address></tcp-listener>%s
                   </listeners>
+                  <mqtt><receive-maximum><server-receive-maximum>%d</server-receive-maximum></receive-maximum></mqtt>
                   <persistence><mode>in-memory</mode></persistence>
                   <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, tlsListenerXml()));
+                """.formatted(port, tlsListenerXml(), receiveMaximum));
         hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(Files.createDirectories(home.resolve("data")))

@@ -43,7 +43,8 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
 
     @Override
     protected Map<String, String> settings() {
-        mqtt = EmbeddedMqtt.start();
+        // a Receive Maximum of 3: publishes from several threads at once exceed it, one after the other do not
+        mqtt = EmbeddedMqtt.startWithReceiveMaximum(3);
         Map<String, String> s = TestServices.settings(EVENTS, DLQ);
         TestServices.get().createQueues(ANNOUNCEMENTS, ANNOUNCEMENTS + "-dlq");
         s.put("presence.user-id-pattern", "^([^:]+):");
@@ -146,5 +147,27 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
         List<AnnouncementLog.Received> all = announcements.await("dan", 2, TIMEOUT);
         assertThat(all).extracting(AnnouncementLog.Received::online).containsExactly(true, false);
         assertThat(all.get(1).message().get("at").asLong()).isEqualTo(t + 30);
+    }
+
+    @Test
+    void aBurstOfTransitionsGoesOutOnTheQueueAndOverMqttEachOnce() throws Exception {
+        // claims of 50: the queue's five groups of 10 go out in parallel, the MQTT publishes one after the other (an
+        // MQTT client refuses publishes past the broker's Receive Maximum, 3 here, and a refused one would hold the
+        // claim back for presence.announcements.claim-seconds, longer than this test waits)
+        int users = 200;
+        List<String> connects = new java.util.ArrayList<>();
+        for (int i = 0; i < users; i++) {
+            connects.add(EventJson.connected("burst" + i + ":phone", t, "s-burst" + i, 1));
+        }
+        queues.send(EVENTS, connects);
+
+        Awaitility.await().atMost(TIMEOUT).until(() -> listener.received().stream()
+                .filter(r -> r.topic().startsWith("presence/burst")).count() >= users);
+        assertThat(listener.received().stream().filter(r -> r.topic().startsWith("presence/burst"))
+                .map(MqttTestClient.Received::topic)).doesNotHaveDuplicates().hasSize(users);
+        Awaitility.await().atMost(TIMEOUT).until(() -> announcements.all().stream()
+                .filter(r -> r.userId().startsWith("burst")).count() >= users);
+        assertThat(announcements.all().stream().filter(r -> r.userId().startsWith("burst"))
+                .map(AnnouncementLog.Received::userId)).doesNotHaveDuplicates().hasSize(users);
     }
 }
