@@ -48,7 +48,7 @@ public final class EmbeddedMqtt implements AutoCloseable {
     private final int port;
     private final TlsListener tls;
     private final int tlsPort;
-    /** The broker's MQTT 5 Receive Maximum: QoS 1 publishes a client may have in flight to it (HiveMQ's default: 10). */
+    /** The broker's MQTT 5 Receive Maximum: the QoS 1 publishes a client may have in flight to it (default 10). */
     private final int receiveMaximum;
     private EmbeddedHiveMQ hivemq;
     private volatile PublishService publishService;
@@ -71,7 +71,7 @@ public final class EmbeddedMqtt implements AutoCloseable {
         return start(tls, 10);
     }
 
-    /** As {@link #start()}, with this Receive Maximum: a client publishing past it gets "too many publishes in progress". */
+    /** As {@link #start()}, with this Receive Maximum: a client's publishes past it are refused. */
     public static EmbeddedMqtt startWithReceiveMaximum(int receiveMaximum) {
         return start(null, receiveMaximum);
     }

@@ -40,6 +40,12 @@ class AnnouncementLooksTest extends ServiceTestSupport {
 
     @Override
     protected Map<String, String> settings() {
+        try {
+            // before the flow starts: rows another test class left due would go out on this class's queue
+            TestServices.clearDatabase();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
         Map<String, String> s = TestServices.settings(EVENTS, EVENTS + "-dlq");
         TestServices.get().createQueues(ANNOUNCEMENTS, ANNOUNCEMENTS + "-dlq");
         s.put("presence.announcements.enabled", "true");
@@ -58,12 +64,11 @@ class AnnouncementLooksTest extends ServiceTestSupport {
 
     @Test
     void aSteadyStreamOfTransitionsIsClaimedAtMostOncePerPollInterval() throws Exception {
-        TestServices.clearDatabase();
         MeterRegistry meters = Meters.of(context);
         DistributionSummary claims = meters.get("presence_announcement_claim_size").summary();
-        Counter announced = meters.get("presence_announcements").counter();
         Counter looks = meters.get("presence_announcement_looks").counter();
         double looksBefore = looks.count();
+        double claimedBefore = claims.totalAmount();
         int users = 200;
         long t = System.currentTimeMillis() - 600_000;
         long start = System.nanoTime();
@@ -83,14 +88,19 @@ class AnnouncementLooksTest extends ServiceTestSupport {
         for (Thread thread : senders) {
             thread.join();
         }
-        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> announced.count() >= users);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> announced().size() >= users);
         long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
         double looked = looks.count() - looksBefore;
-        // looks are an interval apart: none follows at once, as no look found a full batch
-        assertThat(looked).isBetween(1.0, elapsedMillis / (double) POLL_INTERVAL_MS + 2);
-        assertThat(claims.totalAmount()).isEqualTo(users);
-        assertThat(announcements.all()).extracting(AnnouncementLog.Received::userId).doesNotHaveDuplicates()
-                .hasSize(users);
+        // looks are an interval apart: none follows at once, as no look found a full batch (a slow host only makes
+        // them fewer)
+        assertThat(looked).isLessThanOrEqualTo(elapsedMillis / (double) POLL_INTERVAL_MS + 2);
+        assertThat(claims.totalAmount() - claimedBefore).isEqualTo(users);
+        assertThat(announced()).doesNotHaveDuplicates().hasSize(users);
+    }
+
+    private List<String> announced() {
+        return announcements.all().stream().map(AnnouncementLog.Received::userId).filter(u -> u.startsWith("looks"))
+                .toList();
     }
 }

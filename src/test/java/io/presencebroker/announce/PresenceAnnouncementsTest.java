@@ -1,6 +1,7 @@
 package io.presencebroker.announce;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -52,6 +53,8 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
         s.put("presence.offline-debounce-ms", String.valueOf(DEBOUNCE_MS));
         s.put("presence.announcements.queue", ANNOUNCEMENTS);
         s.put("presence.announcements.endpoints", "paho-mqtt5:presence?brokerUrl=" + mqtt.brokerUrl() + "&qos=1");
+        // longer than any wait here: a claim held back by a failed send would only go out again after the test failed
+        s.put("presence.announcements.claim-seconds", "120");
         return s;
     }
 
@@ -153,9 +156,9 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
     void aBurstOfTransitionsGoesOutOnTheQueueAndOverMqttEachOnce() throws Exception {
         // claims of 50: the queue's five groups of 10 go out in parallel, the MQTT publishes one after the other (an
         // MQTT client refuses publishes past the broker's Receive Maximum, 3 here, and a refused one would hold the
-        // claim back for presence.announcements.claim-seconds, longer than this test waits)
+        // claim back for presence.announcements.claim-seconds, 120 s here)
         int users = 200;
-        List<String> connects = new java.util.ArrayList<>();
+        List<String> connects = new ArrayList<>();
         for (int i = 0; i < users; i++) {
             connects.add(EventJson.connected("burst" + i + ":phone", t, "s-burst" + i, 1));
         }
