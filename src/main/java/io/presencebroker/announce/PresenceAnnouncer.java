@@ -5,9 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 import javax.sql.DataSource;
@@ -147,27 +145,22 @@ public class PresenceAnnouncer {
         }
     }
 
-    /** Route step, after the send: these announcements are what their users' subscribers now have. */
+    /**
+     * Route step, after the send: these announcements, all of one claim (what {@link #claimDue} returned), are what
+     * their users' subscribers now have.
+     */
     public void announced(List<PresenceAnnouncement> sent) throws SQLException {
         if (sent.isEmpty()) {
             return;
         }
-        Map<String, List<String>> usersByClaim = new LinkedHashMap<>();
-        for (PresenceAnnouncement a : sent) {
-            usersByClaim.computeIfAbsent(a.getClaimId(), k -> new ArrayList<>()).add(a.getUserId());
-        }
-        // one transaction (one durable commit) and one statement per claim, not one per row
+        List<String> users = sent.stream().map(PresenceAnnouncement::getUserId).toList();
+        // one statement and one transaction (one durable commit) for the claim, not one per row
         int rows = Transactions.inTransaction(dataSource, c -> {
-            int updated = 0;
-            for (Map.Entry<String, List<String>> e : usersByClaim.entrySet()) {
-                try (PreparedStatement st = c.prepareStatement(ANNOUNCED.formatted(
-                        SqlLists.placeholders(e.getValue().size())))) {
-                    st.setString(1, e.getKey());
-                    SqlLists.bind(st, 2, e.getValue());
-                    updated += st.executeUpdate();
-                }
+            try (PreparedStatement st = c.prepareStatement(ANNOUNCED.formatted(SqlLists.placeholders(users.size())))) {
+                st.setString(1, sent.get(0).getClaimId());
+                SqlLists.bind(st, 2, users);
+                return st.executeUpdate();
             }
-            return updated;
         });
         recorded.increment(rows);
     }

@@ -164,13 +164,15 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
         }
         queues.send(EVENTS, connects);
 
-        Awaitility.await().atMost(TIMEOUT).until(() -> listener.received().stream()
-                .filter(r -> r.topic().startsWith("presence/burst")).count() >= users);
-        assertThat(listener.received().stream().filter(r -> r.topic().startsWith("presence/burst"))
-                .map(MqttTestClient.Received::topic)).doesNotHaveDuplicates().hasSize(users);
-        Awaitility.await().atMost(TIMEOUT).until(() -> announcements.all().stream()
-                .filter(r -> r.userId().startsWith("burst")).count() >= users);
-        assertThat(announcements.all().stream().filter(r -> r.userId().startsWith("burst"))
-                .map(AnnouncementLog.Received::userId)).doesNotHaveDuplicates().hasSize(users);
+        Awaitility.await().atMost(TIMEOUT).until(() -> mqttTopics("presence/burst").size() >= users);
+        assertThat(mqttTopics("presence/burst")).doesNotHaveDuplicates().hasSize(users);
+        Awaitility.await().atMost(TIMEOUT).until(() -> announcements.userIdsStartingWith("burst").size() >= users);
+        assertThat(announcements.userIdsStartingWith("burst")).doesNotHaveDuplicates().hasSize(users);
+    }
+
+    /** The topics of the MQTT announcements received so far that start with {@code prefix}, one per message. */
+    List<String> mqttTopics(String prefix) {
+        return listener.received().stream().map(MqttTestClient.Received::topic).filter(t -> t.startsWith(prefix))
+                .toList();
     }
 }

@@ -70,9 +70,10 @@ final class AnnouncementsPass {
         StringBuilder each = new StringBuilder();
         for (int r = 0; r < ons.size(); r++) {
             Benchmark.Result on = ons.get(r);
-            double offRate = (offs.get(r).rate() + offs.get(r + 1).rate()) / 2;
-            double offHost = (offs.get(r).hostCpuPer1000() + offs.get(r + 1).hostCpuPer1000()) / 2;
-            double offCpu = (offs.get(r).cpuPer1000() + offs.get(r + 1).cpuPer1000()) / 2;
+            List<Benchmark.Result> around = offs.subList(r, r + 2);
+            double offRate = mean(around, Benchmark.Result::rate);
+            double offHost = mean(around, Benchmark.Result::hostCpuPer1000);
+            double offCpu = mean(around, Benchmark.Result::cpuPer1000);
             ratios.add(on.rate() / offRate);
             each.append(("%s on %.0f vs off %.0f and %.0f events/s = %.2f, CPU per 1,000 events %.3f vs %.3f s (the whole"
                     + " host %.3f vs %.3f s)").formatted(each.length() == 0 ? "" : ";", on.rate(), offs.get(r).rate(),

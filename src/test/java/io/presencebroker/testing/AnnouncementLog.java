@@ -50,6 +50,11 @@ public final class AnnouncementLog {
         return all().stream().filter(r -> r.userId().equals(userId)).toList();
     }
 
+    /** The user ids of the announcements so far whose user id starts with {@code prefix}, one per announcement. */
+    public List<String> userIdsStartingWith(String prefix) {
+        return all().stream().map(Received::userId).filter(u -> u.startsWith(prefix)).toList();
+    }
+
     /** Waits until {@code count} announcements of the user have arrived; returns them. */
     public List<Received> await(String userId, int count, Duration timeout) {
         Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> of(userId).size() >= count);
