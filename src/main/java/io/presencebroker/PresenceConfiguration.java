@@ -191,7 +191,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         return new UserIds(pattern);
     }
 
-    /** Pending presence announcements, written by the lifecycle transactions (docs/announcements.md). */
+    /** Presence changes marked by the lifecycle transactions, compared by the announcements flow (docs/announcements.md). */
     @BindToRegistry(lazy = true)
     public PresenceChanges presenceChanges(@PropertyInject("presence.announcements.enabled") boolean enabled,
                                            @PropertyInject("presence.offline-debounce-ms") long offlineDebounce) {
@@ -202,9 +202,13 @@ public class PresenceConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public PresenceAnnouncer presenceAnnouncer(CamelContext context,
                                                @BeanInject("presenceDataSource") DataSource dataSource,
+                                               @BeanInject("presenceChanges") PresenceChanges changes,
                                                @PropertyInject("presence.announcements.batch-size") int batchSize,
+                                               @PropertyInject("presence.announcements.resolve-batch-size")
+                                               int resolveBatchSize,
                                                @PropertyInject("presence.announcements.claim-seconds") int claimSeconds) {
-        return new PresenceAnnouncer(dataSource, batchSize, claimSeconds, Meters.of(context));
+        return new PresenceAnnouncer(dataSource, changes, batchSize, resolveBatchSize, claimSeconds,
+                Meters.of(context));
     }
 
     /** The steps of routes/presence-announcements.yaml around the queue's SendMessageBatch. */

@@ -20,7 +20,9 @@ import org.apache.camel.Exchange;
 /**
  * The two steps of routes/presence-announcements.yaml around the send (docs/announcements.md):
  * <ul>
- * <li>{@link #claimDue}: the announcements whose time has come, claimed for this instance in a short transaction
+ * <li>{@link #claimDue}: first the users whose presence changed are compared with their rows
+ * ({@link PresenceChanges#resolve}), then the announcements whose time has come, of users without a change still to
+ * compare, claimed for this instance in a short transaction
  * ({@code FOR UPDATE SKIP LOCKED}: several instances never take the same row). A claim lasts
  * presence.announcements.claim-seconds; one that ran out (the instance died while sending) is sent again by whoever
  * takes it next: at least once.</li>
@@ -34,7 +36,7 @@ public class PresenceAnnouncer {
     private static final String DUE = """
             SELECT user_id, sending_online, sending_at, sending_clients, pending_online, pending_at, pending_clients
               FROM presence_announcement
-             WHERE due_at <= NOW(3)
+             WHERE due_at <= NOW(3) AND presence_changed_at IS NULL
              ORDER BY due_at
              LIMIT ?
                FOR UPDATE SKIP LOCKED""";
@@ -65,7 +67,9 @@ public class PresenceAnnouncer {
              WHERE claim_id = ? AND user_id IN (%s)""";
 
     private final DataSource dataSource;
+    private final PresenceChanges changes;
     private final int batchSize;
+    private final int resolveBatchSize;
     private final long claimMicros;
     /**
      * presence_announcement_claim_size: the announcements of each look that found any (a mean near 1 under a steady
@@ -77,9 +81,16 @@ public class PresenceAnnouncer {
     /** presence_announcements_total: announcements sent and recorded as announced. */
     private final Counter recorded;
 
-    public PresenceAnnouncer(DataSource dataSource, int batchSize, int claimSeconds, MeterRegistry meters) {
+    /**
+     * @param batchSize        presence.announcements.batch-size: announcements claimed per look
+     * @param resolveBatchSize presence.announcements.resolve-batch-size: users whose presence changed, compared per look
+     */
+    public PresenceAnnouncer(DataSource dataSource, PresenceChanges changes, int batchSize, int resolveBatchSize,
+                             int claimSeconds, MeterRegistry meters) {
         this.dataSource = dataSource;
+        this.changes = changes;
         this.batchSize = batchSize;
+        this.resolveBatchSize = resolveBatchSize;
         this.claimMicros = claimSeconds * 1_000_000L;
         this.claimSize = DistributionSummary.builder("presence_announcement_claim_size")
                 .description("Announcements claimed by each look that found any due").register(meters);
@@ -91,22 +102,29 @@ public class PresenceAnnouncer {
     }
 
     /**
-     * Route step: the due announcements, claimed (empty when none is due). A full batch tells the greedy scheduler to
-     * look again at once, anything less to wait for its delay.
+     * Route step: the due announcements, claimed (empty when none is due). A full batch of either kind tells the greedy
+     * scheduler to look again at once, anything less to wait for its delay.
      */
     public List<PresenceAnnouncement> claimDue(Exchange exchange) throws SQLException {
-        List<PresenceAnnouncement> due = claimDue();
+        Claim claim = claimDue();
         looks.increment();
-        if (!due.isEmpty()) {
-            claimSize.record(due.size());
+        if (!claim.due().isEmpty()) {
+            claimSize.record(claim.due().size());
         }
-        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, due.size() >= batchSize);
-        return due;
+        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES,
+                claim.due().size() >= batchSize || claim.resolved() >= resolveBatchSize);
+        return claim.due();
     }
 
-    List<PresenceAnnouncement> claimDue() throws SQLException {
+    /** A look: the users whose changes were compared, and the announcements claimed. */
+    record Claim(int resolved, List<PresenceAnnouncement> due) {
+    }
+
+    /** One transaction, one commit: the comparisons and the claim. */
+    Claim claimDue() throws SQLException {
         String claim = UUID.randomUUID().toString();
         return Transactions.inTransaction(dataSource, c -> {
+            int resolved = changes.resolve(c, resolveBatchSize);
             List<PresenceAnnouncement> due = new ArrayList<>();
             List<String> taken = new ArrayList<>();
             List<String> retaken = new ArrayList<>();
@@ -129,7 +147,7 @@ public class PresenceAnnouncer {
             // one statement per kind for the whole claim: the rows are locked by the select above
             claim(c, CLAIM, claim, taken);
             claim(c, RECLAIM, claim, retaken);
-            return due;
+            return new Claim(resolved, due);
         });
     }
 

@@ -154,7 +154,7 @@ public class PresenceStore {
 
     /**
      * Applies the updates in one transaction; element i tells whether update i changed its row. The users whose
-     * clients' presence changed get their pending announcements in the same transaction ({@link PresenceChanges}).
+     * clients' presence changed are marked for the announcements flow in the same transaction ({@link PresenceChanges}).
      */
     public boolean[] apply(List<RowUpdate> updates) throws SQLException {
         boolean[] applied = new boolean[updates.size()];
@@ -174,7 +174,7 @@ public class PresenceStore {
         return Transactions.inTransaction(dataSource, c -> {
             upsert(c, updates, presence, applied, PresenceSql.UPDATE_PRESENCE, PresenceSql.INSERT_PRESENCE);
             upsert(c, updates, subscriptions, applied, PresenceSql.UPDATE_SUBSCRIPTION, PresenceSql.INSERT_SUBSCRIPTION);
-            changes.track(c, changedUsers(updates, presence, applied));
+            changes.mark(c, changedUsers(updates, presence, applied));
             return applied;
         });
     }
