@@ -79,6 +79,13 @@ public final class Benchmark {
     ServiceProcess sqsServer;
     /** bench/run --announce-rounds N: the announcements pass measures off and on in turn N times, ending with off. */
     int announceRounds = 3;
+    /**
+     * bench/run --db-delay-us N: the service processes reach MariaDB through a proxy that delays every byte N µs each
+     * way (a database in another availability zone: about 0.5-1 ms round trips); 0, the default, connects directly.
+     */
+    long dbDelayMicros;
+    /** The service processes' presence.db.url when they go through that proxy, else null. */
+    String serviceDbUrl;
 
     Benchmark(int events, int latencySeconds, int offeredRate, int deliveryMessages, int sqsPort) {
         this.events = events;
@@ -112,6 +119,15 @@ public final class Benchmark {
             b.sqsServer = elasticMq;
             b.jfrDir = o.get("jfr");
             b.announceRounds = Integer.parseInt(o.getOrDefault("announce-rounds", "3"));
+            b.dbDelayMicros = Long.parseLong(o.getOrDefault("db-delay-us", "0"));
+            if (b.dbDelayMicros > 0) {
+                String url = TestServices.get().jdbcUrl();
+                int dbPort = Integer.parseInt(url.replaceFirst("^jdbc:mysql://[^:]+:(\\d+)/.*$", "$1"));
+                TcpProxy dbProxy = new TcpProxy(dbPort, Duration.ofNanos(b.dbDelayMicros * 1000));
+                b.serviceDbUrl = url.replace(":" + dbPort + "/", ":" + dbProxy.port() + "/");
+                b.notes.add(("The service processes reached MariaDB through a proxy delaying each way by %d µs (%.1f ms"
+                        + " round trips).").formatted(b.dbDelayMicros, 2 * b.dbDelayMicros / 1000.0));
+            }
             b.run();
         } catch (Throwable t) {
             t.printStackTrace();
@@ -322,6 +338,9 @@ public final class Benchmark {
         settings.put("presence.sqs.endpoint", endpoint.toString());
         settings.put("presence.routes-dir", Path.of("routes").toAbsolutePath().toString());
         settings.put("presence.log-format", "json");
+        if (serviceDbUrl != null) {
+            settings.put("presence.db.url", serviceDbUrl);
+        }
         settings.putAll(extraSettings);
         List<ServiceProcess> processes = new ArrayList<>();
         for (int i = 0; i < instances; i++) {
@@ -531,7 +550,8 @@ public final class Benchmark {
         md.append("# Benchmark results\n\n");
         md.append("Run on ").append(LocalDate.now()).append(", ").append(machine()).append(". Command: `bench/run --events ")
                 .append(events).append(" --latency-seconds ").append(latencySeconds).append(" --rate ").append(offeredRate)
-                .append(" --delivery-messages ").append(deliveryMessages).append("`.\n\n");
+                .append(" --delivery-messages ").append(deliveryMessages)
+                .append(dbDelayMicros > 0 ? " --db-delay-us " + dbDelayMicros : "").append("`.\n\n");
         md.append("| run | events | seconds | per second | CPU s per 1,000 | peak RSS (MiB) | final state |\n");
         md.append("|---|---:|---:|---:|---:|---:|---|\n");
         for (String[] r : rows) {

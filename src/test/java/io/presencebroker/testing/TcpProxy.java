@@ -111,6 +111,10 @@ public final class TcpProxy implements AutoCloseable {
             }
             try {
                 Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                // a network passes each segment on as it comes; a proxy that Nagles its own writes would hold a
+                // small one back until the previous one is acknowledged (up to the peer's delayed ACK, 40 ms)
+                client.setTcpNoDelay(true);
+                upstream.setTcpNoDelay(true);
                 open.add(client);
                 open.add(upstream);
                 if (cut) { // cut() ran while this one was being connected
