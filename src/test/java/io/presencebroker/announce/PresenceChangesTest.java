@@ -6,7 +6,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.presencebroker.store.PresenceStore;
@@ -38,15 +37,7 @@ class PresenceChangesTest {
 
     @BeforeAll
     void pool() {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(TestServices.get().jdbcUrl());
-        config.setUsername(TestServices.get().dbUser());
-        config.setPassword(TestServices.get().dbPassword());
-        config.setMaximumPoolSize(2);
-        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-        config.addDataSourceProperty("useAffectedRows", "true");
-        config.addDataSourceProperty("rewriteBatchedStatements", "true");
-        pool = new HikariDataSource(config);
+        pool = TestServices.pool(2);
         store = new PresenceStore(pool, 3_600_000L, changes, null, null, null, null);
     }
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.presencebroker.store.PresenceStore;
 import io.presencebroker.store.RowUpdate;
@@ -25,21 +24,9 @@ final class WriterPass {
     }
 
     void run(int rowsPerThread) throws Exception {
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl(TestServices.get().jdbcUrl());
-        config.setUsername(TestServices.get().dbUser());
-        config.setPassword(TestServices.get().dbPassword());
-        config.setMaximumPoolSize(70);
-        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-        config.addDataSourceProperty("useAffectedRows", "true");
-        config.addDataSourceProperty("rewriteBatchedStatements", "true");
-        config.addDataSourceProperty("cachePrepStmts", "true");
-        config.addDataSourceProperty("prepStmtCacheSize", "250");
-        config.addDataSourceProperty("prepStmtCacheSqlLimit", "4096");
-        config.addDataSourceProperty("useLocalSessionState", "true");
         StringBuilder line = new StringBuilder("Database writer alone (the service's batches of 10 updates per transaction,"
                 + " durable MariaDB on this machine, every row inserted then updated):");
-        try (HikariDataSource pool = new HikariDataSource(config)) {
+        try (HikariDataSource pool = TestServices.pool(70)) {
             PresenceStore store = new PresenceStore(pool, 3_600_000L,
                     io.presencebroker.announce.PresenceChanges.disabled(), null, null, null, null);
             for (int threads : new int[] {4, 16, 64}) {

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
 import io.presencebroker.local.EmbeddedServices;
 
 /** One embedded ElasticMQ and one real MariaDB for the whole test JVM, and the settings that point the service at them. */
@@ -67,6 +69,27 @@ public final class TestServices {
     public static Connection connection() throws SQLException {
         EmbeddedServices s = get();
         return DriverManager.getConnection(s.jdbcUrl(), s.dbUser(), s.dbPassword());
+    }
+
+    /**
+     * A pool on the test database with the service's settings that shape its statements (READ COMMITTED, affected
+     * rows, rewritten batches, the statement cache), for tests and benchmark passes that drive the store without Camel.
+     */
+    public static HikariDataSource pool(int maximumPoolSize) {
+        EmbeddedServices s = get();
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(s.jdbcUrl());
+        config.setUsername(s.dbUser());
+        config.setPassword(s.dbPassword());
+        config.setMaximumPoolSize(maximumPoolSize);
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        config.addDataSourceProperty("useAffectedRows", "true");
+        config.addDataSourceProperty("rewriteBatchedStatements", "true");
+        config.addDataSourceProperty("cachePrepStmts", "true");
+        config.addDataSourceProperty("prepStmtCacheSize", "250");
+        config.addDataSourceProperty("prepStmtCacheSqlLimit", "4096");
+        config.addDataSourceProperty("useLocalSessionState", "true");
+        return new HikariDataSource(config);
     }
 
     /** Empties the socket status (the schema stays). */
