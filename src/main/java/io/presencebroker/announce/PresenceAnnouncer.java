@@ -36,7 +36,7 @@ public class PresenceAnnouncer {
     private static final String DUE = """
             SELECT user_id, sending_online, sending_at, sending_clients, pending_online, pending_at, pending_clients
               FROM presence_announcement
-             WHERE due_at <= NOW(3) AND presence_changed_at IS NULL
+             WHERE due_at <= NOW(3) AND marked_at IS NULL
              ORDER BY due_at
              LIMIT ?
                FOR UPDATE SKIP LOCKED""";

@@ -18,7 +18,8 @@ import io.presencebroker.store.SqlLists;
  * From presence changes to pending announcements (docs/announcements.md), in two steps:
  * <ul>
  * <li>{@link #mark}, in the lifecycle transaction that changed some clients: their users' rows of
- * presence_announcement get {@code presence_changed_at}, one UPDATE for all of them (a new user's row is made).
+ * presence_announcement get {@code marked_at} (the first mark, kept) and {@code presence_changed_at} (the latest), one
+ * UPDATE for all of them (and one insert-or-update when some have no row yet).
  * Committed with the change, so a change is never lost, and nothing is read.</li>
  * <li>{@link #resolve}, in the announcements flow's transaction before it claims: the marked rows (locked,
  * {@code SKIP LOCKED}: a lifecycle transaction marking one holds it until it commits), the users' presence read
@@ -31,13 +32,15 @@ import io.presencebroker.store.SqlLists;
  */
 public final class PresenceChanges {
 
-    private static final String MARK = "UPDATE presence_announcement SET presence_changed_at = NOW(3)"
-            + " WHERE user_id IN (%s)";
-    private static final String ENSURE_MARKED = "INSERT INTO presence_announcement (user_id, presence_changed_at)"
-            + " VALUES %s ON DUPLICATE KEY UPDATE presence_changed_at = NOW(3)";
-    private static final String MARKED = "SELECT user_id, announced_online, sending_online, pending_online"
-            + " FROM presence_announcement WHERE presence_changed_at IS NOT NULL"
-            + " ORDER BY presence_changed_at LIMIT ? FOR UPDATE SKIP LOCKED";
+    /** The first mark orders the looks (oldest first, however often the user changes since); the latest one times. */
+    private static final String MARK = "UPDATE presence_announcement"
+            + " SET marked_at = COALESCE(marked_at, NOW(3)), presence_changed_at = NOW(3) WHERE user_id IN (%s)";
+    private static final String ENSURE_MARKED = "INSERT INTO presence_announcement"
+            + " (user_id, marked_at, presence_changed_at) VALUES %s"
+            + " ON DUPLICATE KEY UPDATE marked_at = COALESCE(marked_at, NOW(3)), presence_changed_at = NOW(3)";
+    private static final String MARKED = "SELECT user_id, announced_online, sending_online, pending_online, pending_at"
+            + " FROM presence_announcement WHERE marked_at IS NOT NULL"
+            + " ORDER BY marked_at LIMIT ? FOR UPDATE SKIP LOCKED";
     /** The database pushes the condition into the grouped view: an index range on these users' rows only. */
     private static final String PRESENCE = "SELECT user_id, is_online, clients_online, last_seen_at"
             + " FROM user_presence WHERE user_id IN (%s)";
@@ -58,7 +61,7 @@ public final class PresenceChanges {
                SET pending_online = NULL, pending_at = NULL, pending_clients = NULL, pending_due = NULL,
                    due_at = CASE WHEN sending_online IS NULL THEN NULL ELSE due_at END
              WHERE user_id = ?""";
-    private static final String UNMARK = "UPDATE presence_announcement SET presence_changed_at = NULL"
+    private static final String UNMARK = "UPDATE presence_announcement SET marked_at = NULL, presence_changed_at = NULL"
             + " WHERE user_id IN (%s)";
 
     private final boolean enabled;
@@ -93,7 +96,7 @@ public final class PresenceChanges {
             // users seen for the first time: their rows (the marked ones are locked by now, marking them again is
             // harmless)
             try (PreparedStatement st = c.prepareStatement(ENSURE_MARKED.formatted(
-                    String.join(", ", Collections.nCopies(users.size(), "(?, NOW(3))"))))) {
+                    String.join(", ", Collections.nCopies(users.size(), "(?, NOW(3), NOW(3))"))))) {
                 SqlLists.bind(st, 1, users);
                 st.executeUpdate();
             }
@@ -110,7 +113,9 @@ public final class PresenceChanges {
             st.setInt(1, limit);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
-                    rows.put(rs.getString(1), new Row(bool(rs, 2), bool(rs, 3), bool(rs, 4)));
+                    long pendingAt = rs.getLong(5);
+                    rows.put(rs.getString(1), new Row(bool(rs, 2), bool(rs, 3), bool(rs, 4),
+                            rs.wasNull() ? null : pendingAt));
                 }
             }
         }
@@ -127,12 +132,14 @@ public final class PresenceChanges {
                 while (rs.next()) {
                     String user = rs.getString(1);
                     boolean online = rs.getBoolean(2);
+                    long at = rs.getLong(4);
                     Row row = rows.get(user);
-                    switch (AnnouncementRule.next(row.announced(), row.sending(), row.pending(), online)) {
+                    switch (AnnouncementRule.next(row.announced(), row.sending(), row.pending(), row.pendingAt(), online,
+                            at)) {
                         case PEND -> {
                             long delayMicros = online ? 0 : offlineDebounceMillis * 1000;
                             pend.setBoolean(1, online);
-                            pend.setLong(2, rs.getLong(4));
+                            pend.setLong(2, at);
                             pend.setInt(3, rs.getInt(3));
                             pend.setLong(4, delayMicros);
                             pend.setLong(5, delayMicros);
@@ -157,8 +164,8 @@ public final class PresenceChanges {
         return users.size();
     }
 
-    /** A user's row: the states announced, being sent and pending (each null when there is none). */
-    private record Row(Boolean announced, Boolean sending, Boolean pending) {
+    /** A user's row: the states announced, being sent and pending (each null when there is none), and its time. */
+    private record Row(Boolean announced, Boolean sending, Boolean pending, Long pendingAt) {
     }
 
     private static Boolean bool(ResultSet rs, int column) throws SQLException {

@@ -70,7 +70,7 @@ class PresenceChangesTest {
         Transactions.inTransaction(pool, c -> changes.resolve(c, 500));
         apply("pc-a", true);
         apply("pc-b", false);
-        execute("UPDATE presence_announcement SET presence_changed_at = TIMESTAMPADD(SECOND, -1, presence_changed_at)"
+        execute("UPDATE presence_announcement SET marked_at = TIMESTAMPADD(SECOND, -1, marked_at)"
                 + " WHERE user_id = 'pc-a'");
         PresenceAnnouncer announcer = announcer(1);
 
@@ -94,6 +94,24 @@ class PresenceChangesTest {
 
         assertThat(announcer.claimDue().due()).isEmpty();
         assertThat(row("pc-c")).isEqualTo("unmarked pending=null");
+    }
+
+    @Test
+    void aReturnAndASecondDisconnectBetweenTwoLooksStartTheDebounceOver() throws Exception {
+        // announced online; offline pending, and its window all but over (moved 11 s back, as if it had passed)
+        apply("pc-d", true);
+        PresenceAnnouncer announcer = announcer(500);
+        announcer.announced(announcer.claimDue().due());
+        apply("pc-d", false);
+        assertThat(announcer.claimDue().due()).isEmpty();
+        execute("UPDATE presence_announcement SET pending_due = TIMESTAMPADD(SECOND, -11, pending_due),"
+                + " due_at = TIMESTAMPADD(SECOND, -11, due_at) WHERE user_id = 'pc-d'");
+        // back online and offline again before the next look: the offline it finds is a new one
+        apply("pc-d", true);
+        apply("pc-d", false);
+
+        assertThat(announcer.claimDue().due()).as("the first offline's window is not the second's").isEmpty();
+        assertThat(row("pc-d")).isEqualTo("unmarked pending=false");
     }
 
     private PresenceAnnouncer announcer(int resolveBatchSize) {
