@@ -86,9 +86,7 @@ class PresenceChangesTest {
     @Test
     void aReturnBeforeTheLookAnnouncesNothing() throws Exception {
         // announced online; offline and back online again before any look: the look finds the baseline
-        apply("pc-c", true);
-        PresenceAnnouncer announcer = announcer(500);
-        announcer.announced(announcer.claimDue().due());
+        PresenceAnnouncer announcer = announcedOnline("pc-c");
         apply("pc-c", false);
         apply("pc-c", true);
 
@@ -99,9 +97,7 @@ class PresenceChangesTest {
     @Test
     void aReturnAndASecondDisconnectBetweenTwoLooksStartTheDebounceOver() throws Exception {
         // announced online; offline pending, and its window all but over (moved 11 s back, as if it had passed)
-        apply("pc-d", true);
-        PresenceAnnouncer announcer = announcer(500);
-        announcer.announced(announcer.claimDue().due());
+        PresenceAnnouncer announcer = announcedOnline("pc-d");
         apply("pc-d", false);
         assertThat(announcer.claimDue().due()).isEmpty();
         execute("UPDATE presence_announcement SET pending_due = TIMESTAMPADD(SECOND, -11, pending_due),"
@@ -112,6 +108,16 @@ class PresenceChangesTest {
 
         assertThat(announcer.claimDue().due()).as("the first offline's window is not the second's").isEmpty();
         assertThat(row("pc-d")).isEqualTo("unmarked pending=false");
+    }
+
+    /** The client connects, and its online is claimed and recorded as announced; the announcer that did it. */
+    private PresenceAnnouncer announcedOnline(String client) throws Exception {
+        apply(client, true);
+        PresenceAnnouncer announcer = announcer(500);
+        List<PresenceAnnouncement> due = announcer.claimDue().due();
+        assertThat(due).extracting(PresenceAnnouncement::getUserId).containsExactly(client);
+        announcer.announced(due);
+        return announcer;
     }
 
     private PresenceAnnouncer announcer(int resolveBatchSize) {
