@@ -280,9 +280,6 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.setPoolName("presence-db");
         // pool usage (active, idle, pending, timeouts) as hikaricp_* metrics
         config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(meters));
-        // every check-then-update is one conditional statement on one row: no need for gap locks, which make
-        // concurrent batches that insert new clients deadlock
-        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         // mysql (Connector/J) or aws-wrapper (AWS Advanced JDBC Wrapper: Aurora failover)
         String driver = DatabaseDriver.configure(config, props);
         // a connection that answers read-only (the old primary after a failover) is evicted, never lent again
@@ -296,6 +293,24 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.setMaximumPoolSize(poolSize.isBlank() ? consumers * 2 + deliveryConsumers + 2 : Integer.parseInt(poolSize));
         config.setConnectionTimeout(props.getLong("presence.db.connection-timeout-ms"));
         config.setInitializationFailTimeout(props.getLong("presence.db.startup-timeout-ms"));
+        statementSettings(config);
+        config.addDataSourceProperty("connectTimeout", "5000");
+        // bounds each attempt of a batch against a database that stops answering (see failure/RetryBudget)
+        config.addDataSourceProperty("socketTimeout", props.require("presence.db.socket-timeout-ms"));
+        // a value the schema cannot hold is an error (dead-lettered), never silently truncated
+        config.setConnectionInitSql("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+                + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+        return config;
+    }
+
+    /**
+     * The pool settings that shape what the service's statements do and cost (public for the tests and benchmark
+     * passes that drive the store through a pool of their own).
+     */
+    public static void statementSettings(HikariConfig config) {
+        // every check-then-update is one conditional statement on one row: no need for gap locks, which make
+        // concurrent batches that insert new clients deadlock
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
         // affected rows, not found rows: an ordering condition that matched nothing reads as "stale"
         config.addDataSourceProperty("useAffectedRows", "true");
         config.addDataSourceProperty("rewriteBatchedStatements", "true");
@@ -309,12 +324,5 @@ public class PresenceConfiguration implements CamelConfiguration {
         // camel-jdbc asks every statement for its parameter count: answer locally, not with a server round trip
         config.addDataSourceProperty("generateSimpleParameterMetadata", "true");
         config.addDataSourceProperty("useLocalSessionState", "true");
-        config.addDataSourceProperty("connectTimeout", "5000");
-        // bounds each attempt of a batch against a database that stops answering (see failure/RetryBudget)
-        config.addDataSourceProperty("socketTimeout", props.require("presence.db.socket-timeout-ms"));
-        // a value the schema cannot hold is an error (dead-lettered), never silently truncated
-        config.setConnectionInitSql("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
-                + "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
-        return config;
     }
 }

@@ -130,7 +130,16 @@ public final class EmbeddedServices implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return "jdbc:mysql://127.0.0.1:" + dbPort + "/" + DATABASE;
+        return jdbcUrl(dbPort);
+    }
+
+    /** The database's URL through something listening on {@code port} that forwards to it (a proxy). */
+    public String jdbcUrl(int port) {
+        return "jdbc:mysql://127.0.0.1:" + port + "/" + DATABASE;
+    }
+
+    public int dbPort() {
+        return dbPort;
     }
 
     public String dbUser() {

@@ -121,10 +121,8 @@ public final class Benchmark {
             b.announceRounds = Integer.parseInt(o.getOrDefault("announce-rounds", "3"));
             b.dbDelayMicros = Long.parseLong(o.getOrDefault("db-delay-us", "0"));
             if (b.dbDelayMicros > 0) {
-                String url = TestServices.get().jdbcUrl();
-                int dbPort = Integer.parseInt(url.replaceFirst("^jdbc:mysql://[^:]+:(\\d+)/.*$", "$1"));
-                TcpProxy dbProxy = new TcpProxy(dbPort, Duration.ofNanos(b.dbDelayMicros * 1000));
-                b.serviceDbUrl = url.replace(":" + dbPort + "/", ":" + dbProxy.port() + "/");
+                TcpProxy dbProxy = new TcpProxy(TestServices.get().dbPort(), Duration.ofNanos(b.dbDelayMicros * 1000));
+                b.serviceDbUrl = TestServices.get().jdbcUrl(dbProxy.port());
                 b.notes.add(("The service processes reached MariaDB through a proxy delaying each way by %d µs (%.1f ms"
                         + " round trips).").formatted(b.dbDelayMicros, 2 * b.dbDelayMicros / 1000.0));
             }

@@ -10,6 +10,7 @@ import java.util.Properties;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.presencebroker.PresenceConfiguration;
 import io.presencebroker.local.EmbeddedServices;
 
 /** One embedded ElasticMQ and one real MariaDB for the whole test JVM, and the settings that point the service at them. */
@@ -72,8 +73,8 @@ public final class TestServices {
     }
 
     /**
-     * A pool on the test database with the service's settings that shape its statements (READ COMMITTED, affected
-     * rows, rewritten batches, the statement cache), for tests and benchmark passes that drive the store without Camel.
+     * A pool on the test database with the service's statement settings ({@link PresenceConfiguration#statementSettings}),
+     * for tests and benchmark passes that drive the store without Camel.
      */
     public static HikariDataSource pool(int maximumPoolSize) {
         EmbeddedServices s = get();
@@ -82,13 +83,7 @@ public final class TestServices {
         config.setUsername(s.dbUser());
         config.setPassword(s.dbPassword());
         config.setMaximumPoolSize(maximumPoolSize);
-        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
-        config.addDataSourceProperty("useAffectedRows", "true");
-        config.addDataSourceProperty("rewriteBatchedStatements", "true");
-        config.addDataSourceProperty("cachePrepStmts", "true");
-        config.addDataSourceProperty("prepStmtCacheSize", "250");
-        config.addDataSourceProperty("prepStmtCacheSqlLimit", "4096");
-        config.addDataSourceProperty("useLocalSessionState", "true");
+        PresenceConfiguration.statementSettings(config);
         return new HikariDataSource(config);
     }
 
