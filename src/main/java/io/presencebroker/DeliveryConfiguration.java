@@ -72,7 +72,7 @@ public class DeliveryConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
     public DeliveryLog deliveryLog(@BeanInject("presenceDataSource") DataSource dataSource, DeliveryMessages messages,
-                                   FailurePolicy failures,
+                                   @BeanInject("failurePolicy") FailurePolicy failures,
                                    @PropertyInject("presence.delivery.claim-timeout-seconds") int claimTimeout,
                                    @PropertyInject("presence.delivery.log-retention-hours") int retentionHours,
                                    @PropertyInject("presence.delivery.log-prune-chunk") int pruneChunk) {

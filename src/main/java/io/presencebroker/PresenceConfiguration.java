@@ -15,13 +15,9 @@ import io.presencebroker.announce.AnnouncementMessages;
 import io.presencebroker.announce.PresenceAnnouncer;
 import io.presencebroker.announce.PresenceChanges;
 import io.presencebroker.check.RouteCheck;
-import io.presencebroker.event.ChatTopic;
-import io.presencebroker.event.LifecycleEventParser;
-import io.presencebroker.failure.ConsumerCircuitBreaker;
-import io.presencebroker.failure.DatabaseCircuitBreaker;
+import io.presencebroker.failure.CircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailurePolicy;
-import io.presencebroker.failure.RetryBudget;
 import io.presencebroker.health.AuthenticationFailures;
 import io.presencebroker.health.AuthenticationTrackingDataSource;
 import io.presencebroker.health.ConsumerHealthCheck;
@@ -29,18 +25,20 @@ import io.presencebroker.health.CredentialRefresh;
 import io.presencebroker.health.DatabaseCredentialsHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.SqsHealthCheck;
+import io.presencebroker.lifecycle.ChatTopic;
+import io.presencebroker.lifecycle.LifecycleApply;
+import io.presencebroker.lifecycle.LifecycleEventParser;
+import io.presencebroker.lifecycle.LifecycleEventsComponent;
+import io.presencebroker.lifecycle.LifecycleRows;
+import io.presencebroker.lifecycle.PresenceWriter;
+import io.presencebroker.lifecycle.UserIds;
 import io.presencebroker.metrics.EmfMetrics;
 import io.presencebroker.metrics.Meters;
-import io.presencebroker.sqs.SqsBatchAcknowledger;
 import io.presencebroker.sqs.SqsClients;
 import io.presencebroker.sqs.SqsRequestMetrics;
 import io.presencebroker.store.DatabaseDriver;
 import io.presencebroker.store.DatabaseMigration;
-import io.presencebroker.store.EventRows;
-import io.presencebroker.store.PollBatches;
-import io.presencebroker.store.PresenceStore;
 import io.presencebroker.store.ReadOnlyEviction;
-import io.presencebroker.store.UserIds;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -68,12 +66,10 @@ public class PresenceConfiguration implements CamelConfiguration {
         Settings props = Settings.of(context.getPropertiesComponent());
         checkRequired(props);
         EmfMetrics.install(context, props, Meters.of(context), bean(context, "presenceMetrics", PresenceMetrics.class),
-                bean(context, "databaseCircuitBreaker", DatabaseCircuitBreaker.Policy.class));
+                bean(context, "lifecycleCircuitBreaker", CircuitBreaker.class));
         if (RouteCheck.checkOnly(context)) {
             return;
         }
-        // refuses the start when the in-process retries could outlast the events queue's visibility timeout
-        RetryBudget.check(props, bean(context, "sqsClient", SqsClient.class));
         DataSource dataSource = bean(context, "presenceDataSource", DataSource.class);
         if (props.isTrue("presence.db.migrate")) {
             DatabaseMigration.migrate(dataSource);
@@ -129,15 +125,6 @@ public class PresenceConfiguration implements CamelConfiguration {
                 context.getExecutorServiceManager().newSingleThreadExecutor(this, "DatabaseCredentialsProbe"));
     }
 
-    /** Route policy of the events route: deletes each message once committed or dead-lettered, never before. */
-    @BindToRegistry(lazy = true)
-    public SqsBatchAcknowledger eventsAcknowledger(CamelContext context, SqsClient sqs,
-                                                   @PropertyInject("presence.events-queue") String queue) {
-        SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, queue, "eventsAcknowledger");
-        addService(context, acknowledger); // stopped with the context: the last deletes are sent
-        return acknowledger;
-    }
-
     @BindToRegistry(lazy = true)
     public SqsHealthCheck sqsHealthCheck(SqsClient sqs, @PropertyInject("presence.events-queue") String queue) {
         return new SqsHealthCheck(sqs, queue);
@@ -153,26 +140,33 @@ public class PresenceConfiguration implements CamelConfiguration {
         return new PresenceMetrics(Meters.of(context));
     }
 
+    /** The poison rule of the routes that use routes/error-handling.yaml (delivery): their commits vouch for them. */
     @BindToRegistry(lazy = true)
     public FailurePolicy failurePolicy(@PropertyInject("presence.poison.max-receives") int maxReceives) {
         return new FailurePolicy(maxReceives);
     }
 
-    /** Resumes the consumer once the database answers, takes writes, and runs the service's statements. */
+    /** The poison rule of the lifecycle flow: only lifecycle commits tell that the environment works for events. */
     @BindToRegistry(lazy = true)
-    public DatabaseCircuitBreaker.Policy databaseCircuitBreaker(
-            CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource,
+    public FailurePolicy lifecycleFailures(@PropertyInject("presence.poison.max-receives") int maxReceives) {
+        return new FailurePolicy(maxReceives);
+    }
+
+    /** Suspends the lifecycle consumer while the database is down; it resumes once the service's statements run. */
+    @BindToRegistry(lazy = true)
+    public CircuitBreaker lifecycleCircuitBreaker(
+            @BeanInject("presenceDataSource") DataSource dataSource, PresenceWriter writer,
             @PropertyInject("presence.circuit-breaker.failure-threshold") int failureThreshold,
             @PropertyInject("presence.circuit-breaker.failure-window-ms") long failureWindow,
             @PropertyInject("presence.circuit-breaker.half-open-after-ms") long halfOpenAfter) {
-        return DatabaseCircuitBreaker.create(() -> {
+        return new CircuitBreaker("the lifecycle events consumer", () -> {
             String problem = DatabaseHealthCheck.problem(dataSource);
-            return problem != null ? problem : bean(context, "presenceStore", PresenceStore.class).statementProblem();
+            return problem != null ? problem : writer.statementProblem();
         }, failureThreshold, failureWindow, halfOpenAfter);
     }
 
     @BindToRegistry(lazy = true)
-    public ConsumerHealthCheck consumerHealthCheck(DatabaseCircuitBreaker.Policy breaker) {
+    public ConsumerHealthCheck consumerHealthCheck(CircuitBreaker breaker) {
         return new ConsumerHealthCheck(breaker);
     }
 
@@ -181,9 +175,10 @@ public class PresenceConfiguration implements CamelConfiguration {
         return new ChatTopic(pattern);
     }
 
+    /** The branches of the lifecycle router (routes/lifecycle-events.yaml). */
     @BindToRegistry(lazy = true)
-    public EventRows eventRows(ChatTopic chatTopic, UserIds users) {
-        return new EventRows(chatTopic, users);
+    public LifecycleRows lifecycleRows(ChatTopic chatTopic, UserIds users, PresenceMetrics metrics) {
+        return new LifecycleRows(chatTopic, users, metrics);
     }
 
     @BindToRegistry(lazy = true)
@@ -218,19 +213,30 @@ public class PresenceConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public PresenceStore presenceStore(CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource,
-                                       @PropertyInject("presence.version-reset-gap-ms") long versionResetGap,
-                                       PresenceChanges changes, PresenceMetrics metrics,
-                                       DatabaseCircuitBreaker.Policy breaker, FailurePolicy failures) {
-        return new PresenceStore(dataSource, versionResetGap, changes, metrics,
-                new ConsumerCircuitBreaker(context, breaker), new DeadLetterSender(context), failures);
+    public PresenceWriter presenceWriter(@BeanInject("presenceDataSource") DataSource dataSource,
+                                         @PropertyInject("presence.version-reset-gap-ms") long versionResetGap,
+                                         PresenceChanges changes) {
+        return new PresenceWriter(dataSource, versionResetGap, changes);
     }
 
-    /** The events route's apply-and-acknowledge step: one transaction per poll, in the consumer's thread. */
+    /** What happens to the routed events of a poll: one transaction, retries, dead letters, counts. */
     @BindToRegistry(lazy = true)
-    public PollBatches lifecycleBatch(PresenceStore store, @BeanInject("eventsAcknowledger") SqsBatchAcknowledger acknowledger,
-                                      PresenceMetrics metrics) {
-        return new PollBatches(store, acknowledger, metrics);
+    public LifecycleApply lifecycleApply(CamelContext context, PresenceWriter writer, PresenceMetrics metrics,
+                                         CircuitBreaker breaker, @BeanInject("lifecycleFailures") FailurePolicy poison,
+                                         @PropertyInject("presence.retry.max-redeliveries") int maxRedeliveries,
+                                         @PropertyInject("presence.retry.delay-ms") long delay,
+                                         @PropertyInject("presence.retry.max-delay-ms") long maxDelay) {
+        return new LifecycleApply(writer, metrics, breaker, poison, new DeadLetterSender(context),
+                new LifecycleApply.Retries(maxRedeliveries, delay, maxDelay));
+    }
+
+    /** The component of the events route's consumer, {@code lifecycle-events:QUEUE}: it owns the poll's protocol. */
+    @BindToRegistry(value = LifecycleEventsComponent.SCHEME, lazy = true)
+    public LifecycleEventsComponent lifecycleEvents(SqsClient sqs, LifecycleApply apply,
+                                                    @PropertyInject("presence.consumers") int consumers,
+                                                    @PropertyInject("presence.sqs.max-messages-per-poll") int max,
+                                                    @PropertyInject("presence.sqs.wait-time-seconds") int wait) {
+        return new LifecycleEventsComponent(sqs, new LifecycleEventsComponent.PollSettings(consumers, max, wait), apply);
     }
 
     static <T> T bean(CamelContext context, String name, Class<T> type) {
@@ -295,7 +301,7 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.setInitializationFailTimeout(props.getLong("presence.db.startup-timeout-ms"));
         statementSettings(config);
         config.addDataSourceProperty("connectTimeout", "5000");
-        // bounds each attempt of a batch against a database that stops answering (see failure/RetryBudget)
+        // bounds each attempt of a commit against a database that stops answering
         config.addDataSourceProperty("socketTimeout", props.require("presence.db.socket-timeout-ms"));
         // a value the schema cannot hold is an error (dead-lettered), never silently truncated
         config.setConnectionInitSql("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
@@ -321,6 +327,8 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.addDataSourceProperty("prepStmtCacheSqlLimit", "4096");
         config.addDataSourceProperty("cacheResultSetMetadata", "true");
         config.addDataSourceProperty("maintainTimeStats", "false");
+        // a poll's transaction is one multi-statement text: begin, row changes, commit (lifecycle/PresenceWriter)
+        config.addDataSourceProperty("allowMultiQueries", "true");
         // camel-jdbc asks every statement for its parameter count: answer locally, not with a server round trip
         config.addDataSourceProperty("generateSimpleParameterMetadata", "true");
         config.addDataSourceProperty("useLocalSessionState", "true");

@@ -1,6 +1,6 @@
 package io.presencebroker;
 
-import io.presencebroker.event.LifecycleEventParser;
+import io.presencebroker.failure.DeadLetterSender;
 import org.apache.camel.Exchange;
 
 import java.time.Duration;
@@ -40,16 +40,6 @@ public class PresenceMetrics {
                 .register(registry);
     }
 
-    /** Route step: an event with nothing to apply (connect_failed, a type this version does not know). */
-    public void ignored(Exchange exchange) {
-        count(eventType(exchange), "ignored");
-    }
-
-    /** Route step: a topic of a (un)subscribe event that is not a chat topic. */
-    public void ignoredTopic(Exchange exchange) {
-        count(eventType(exchange), "ignored_topic");
-    }
-
     /** Route step of the error handling: a transient failure, the message left on the queue. */
     public void retryLater(Exchange exchange) {
         count(eventType(exchange), "retry_later");
@@ -60,9 +50,9 @@ public class PresenceMetrics {
         count(eventType(exchange), "dead_lettered");
     }
 
-    /** The event type the parser recorded (null before parsing: counted as "other"). */
+    /** The event type the consumer recorded with the exchange (null when unknown: counted as "other"). */
     private static String eventType(Exchange exchange) {
-        return exchange.getProperty(LifecycleEventParser.EVENT_TYPE_PROPERTY, String.class);
+        return exchange.getProperty(DeadLetterSender.EVENT_TYPE_PROPERTY, String.class);
     }
 
     public void count(String eventType, String outcome) {

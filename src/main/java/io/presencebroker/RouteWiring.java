@@ -2,66 +2,61 @@ package io.presencebroker;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+
+import io.presencebroker.lifecycle.LifecycleEventsComponent;
 import java.util.List;
 import java.util.Set;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.FromDefinition;
 import org.apache.camel.model.Model;
-import org.apache.camel.model.ProcessDefinition;
-import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteDefinition;
-import org.apache.camel.model.ToDefinition;
+import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
 
 /**
  * What the Java side needs of the YAML routes, checked on the loaded routes before any of them starts, so that an
  * edit which drops a part of the wiring fails the start with a message that says what is missing, instead of
  * running without it. Nothing here depends on a route id or a file name: routes may be renamed, split and moved
- * between files freely. A consumer of SQS queue Q needs:
+ * between files freely. The service needs:
  * <ul>
- * <li>the events queue: route policies {@code eventsAcknowledger} (deletes its messages) and
- * {@code databaseCircuitBreaker} (suspends it while the database is down), and the {@code lifecycleBatch} step
- * (commits its events) reachable from it, directly or through {@code direct:} endpoints;</li>
- * <li>the outbox queue (delivery on): route policy {@code outboxAcknowledger};</li>
+ * <li>one route that consumes {@code lifecycle-events:} the events queue (its consumer owns the poll's protocol:
+ * batching, commit, deletes, visibility, circuit breaker; no route line can turn those off). Its failures are the
+ * consumer's too (dead letters, retries, the poison rule): the route gets no error handler of Camel's, which would
+ * log each invalid event as an error before the consumer dead-letters it;</li>
+ * <li>the outbox queue (delivery on): a route with route policy {@code outboxAcknowledger};</li>
+ * <li>a route that consumes {@code direct:dead-letter}, where failed messages are dead-lettered.</li>
  * </ul>
- * and some route must consume {@code direct:dead-letter}, where the Java steps dead-letter single events of a batch.
  */
 public final class RouteWiring {
-
-    /** A requirement of a route that consumes a queue. */
-    record Requirement(String queueSetting, List<String> policies, String step) {
-    }
 
     private RouteWiring() {
     }
 
     /** The problems, one sentence each; empty when the routes have what the service needs. */
     public static List<String> problems(CamelContext context, boolean deliveryEnabled) {
-        List<Requirement> requirements = new ArrayList<>();
-        requirements.add(new Requirement("presence.events-queue", List.of("eventsAcknowledger", "databaseCircuitBreaker"),
-                "lifecycleBatch"));
-        if (deliveryEnabled) {
-            requirements.add(new Requirement("presence.outbox-queue", List.of("outboxAcknowledger"), null));
-        }
         List<RouteDefinition> routes = context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions();
         List<String> problems = new ArrayList<>();
-        for (Requirement r : requirements) {
-            String queue = context.resolvePropertyPlaceholders("{{" + r.queueSetting() + "}}");
-            List<RouteDefinition> consumers = routes.stream().filter(d -> queue.equals(sqsQueue(context, d.getInput()))).toList();
+        String events = LifecycleEventsComponent.SCHEME + ":" + context.resolvePropertyPlaceholders("{{presence.events-queue}}");
+        List<RouteDefinition> lifecycle = routes.stream().filter(d -> events.equals(uri(context, d.getInput().getEndpointUri())))
+                .toList();
+        if (lifecycle.isEmpty()) {
+            problems.add("no route consumes " + events + " (presence.events-queue): the lifecycle flow "
+                    + "(routes/lifecycle-events.yaml) needs a route `from` it");
+        } else if (lifecycle.size() > 1) {
+            problems.add("routes " + lifecycle.stream().map(RouteWiring::describe).toList() + " all consume " + events
+                    + ": one route consumes it (its consumer runs presence.consumers threads)");
+        }
+        if (deliveryEnabled) {
+            String outbox = context.resolvePropertyPlaceholders("{{presence.outbox-queue}}");
+            List<RouteDefinition> consumers = routes.stream().filter(d -> outbox.equals(sqsQueue(context, d.getInput())))
+                    .toList();
             if (consumers.isEmpty()) {
-                problems.add("no route consumes SQS queue " + queue + " (" + r.queueSetting() + "): a route `from` aws2-sqs:"
-                        + queue + " is needed");
+                problems.add("no route consumes SQS queue " + outbox + " (presence.outbox-queue): a route `from` aws2-sqs:"
+                        + outbox + " is needed");
             }
             for (RouteDefinition d : consumers) {
-                Set<String> policies = policyRefs(context, d);
-                for (String policy : r.policies()) {
-                    if (!policies.contains(policy)) {
-                        problems.add("route " + describe(d) + " consumes " + queue + " without routePolicy " + policy);
-                    }
-                }
-                if (r.step() != null && !reaches(context, routes, d, r.step(), new HashSet<>())) {
-                    problems.add("route " + describe(d) + " consumes " + queue + " but never reaches the step `process: {ref: "
-                            + r.step() + "}` (directly or through direct: endpoints): its events would never be committed");
+                if (!policyRefs(context, d).contains("outboxAcknowledger")) {
+                    problems.add("route " + describe(d) + " consumes " + outbox + " without routePolicy outboxAcknowledger");
                 }
             }
         }
@@ -72,36 +67,21 @@ public final class RouteWiring {
         return problems;
     }
 
-    /** Refuses the start when {@link #problems} finds any. */
+    /**
+     * Refuses the start when {@link #problems} finds any; then the lifecycle route's failures are left to its consumer
+     * (no Camel error handler on it).
+     */
     public static void require(CamelContext context, boolean deliveryEnabled) {
         List<String> problems = problems(context, deliveryEnabled);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("The routes lack what the service needs:\n  " + String.join("\n  ", problems));
         }
-    }
-
-    private static boolean reaches(CamelContext context, List<RouteDefinition> routes, RouteDefinition route, String step,
-                                   Set<String> seen) {
-        if (!seen.add(route.getInput().getEndpointUri())) {
-            return false;
-        }
-        for (ProcessDefinition p : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ProcessDefinition.class)) {
-            if (step.equals(p.getRef())) {
-                return true;
+        for (RouteDefinition d : context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
+            if (uri(context, d.getInput().getEndpointUri()).startsWith(LifecycleEventsComponent.SCHEME + ":")
+                    && d.getErrorHandlerFactory() == null) {
+                d.errorHandler(new NoErrorHandlerDefinition());
             }
         }
-        for (ToDefinition to : ProcessorDefinitionHelper.filterTypeInOutputs(route.getOutputs(), ToDefinition.class)) {
-            String target = uri(context, to.getUri());
-            if (target.startsWith("direct:")) {
-                for (RouteDefinition next : routes) {
-                    if (target.equals(uri(context, next.getInput().getEndpointUri()))
-                            && reaches(context, routes, next, step, seen)) {
-                        return true;
-                    }
-                }
-            }
-        }
-        return false;
     }
 
     /** The bean names of a route's {@code routePolicy} list (placeholders resolved, {@code #bean:} prefixes dropped). */

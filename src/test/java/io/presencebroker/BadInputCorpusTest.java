@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;

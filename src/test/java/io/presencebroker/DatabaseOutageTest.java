@@ -10,7 +10,7 @@ import io.presencebroker.testing.ReferenceModel;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import io.presencebroker.failure.CircuitBreaker;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -43,8 +43,8 @@ class DatabaseOutageTest {
 
         try (PresenceBroker broker = new PresenceBroker(settings).start(); TestQueues queues = new TestQueues()) {
             SqsRequestMetrics sqs = broker.context().getRegistry().lookupByNameAndType("sqsRequestMetrics", SqsRequestMetrics.class);
-            ThrottlingExceptionRoutePolicy breaker = broker.context().getRegistry()
-                    .lookupByNameAndType("databaseCircuitBreaker", ThrottlingExceptionRoutePolicy.class);
+            CircuitBreaker breaker = broker.context().getRegistry()
+                    .lookupByNameAndType("lifecycleCircuitBreaker", CircuitBreaker.class);
 
             queues.send(QUEUE, deliveries.subList(0, half));
             queues.awaitDrained(QUEUE, Duration.ofSeconds(60));
@@ -52,7 +52,7 @@ class DatabaseOutageTest {
             TestServices.get().db().stop();
             try {
                 queues.send(QUEUE, deliveries.subList(half, deliveries.size()));
-                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> breaker.getStateAsString().equals("opened"));
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> breaker.state().equals("opened"));
                 double receivesAtOpen = sqs.count("ReceiveMessage", "ok");
                 // the outage goes on for 5 s: the suspended consumers must not poll SQS meanwhile
                 Awaitility.await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7))

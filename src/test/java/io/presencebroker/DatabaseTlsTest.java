@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.store.DatabaseMigration;
 import io.presencebroker.testing.DatabaseCertificates;
 import io.presencebroker.testing.SecureMariaDb;

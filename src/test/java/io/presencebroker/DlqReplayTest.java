@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.replay.DlqReplay;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;

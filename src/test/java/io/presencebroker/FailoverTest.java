@@ -12,7 +12,7 @@ import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TcpProxy;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import io.presencebroker.failure.CircuitBreaker;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -53,13 +53,12 @@ class FailoverTest {
             settings.put("presence.db.socket-timeout-ms", "2000");
             settings.put("presence.circuit-breaker.half-open-after-ms", "1000");
             // 4 x (500 + 2000) + 434 + 20 = 10,454 ms < 12 s: the start-up check must pass
-            settings.put("presence.retry.budget-check", "fail");
             ReplicatedMariaDb.Server oldPrimary = servers.primary();
             ReplicatedMariaDb.Server newPrimary = servers.replica();
 
             try (PresenceBroker broker = new PresenceBroker(settings).start()) {
-                ThrottlingExceptionRoutePolicy breaker = broker.context().getRegistry()
-                        .lookupByNameAndType("databaseCircuitBreaker", ThrottlingExceptionRoutePolicy.class);
+                CircuitBreaker breaker = broker.context().getRegistry()
+                        .lookupByNameAndType("lifecycleCircuitBreaker", CircuitBreaker.class);
                 queues.send(QUEUE, deliveries.subList(0, third));
                 queues.awaitDrained(QUEUE, Duration.ofSeconds(30));
                 int connectionsBefore = endpoint.forwardedConnections();
@@ -71,7 +70,7 @@ class FailoverTest {
                 queues.send(QUEUE, deliveries.subList(third, deliveries.size()));
                 // the service's sessions to the old primary are still open and it writes on them: every write is
                 // refused (1290), the retries fail and the breaker opens (MariaDB counts no Com_update for them)
-                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> breaker.getStateAsString().equals("opened"));
+                Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> breaker.state().equals("opened"));
                 assertThat(content(oldPrimary)).as("tables of the read-only old primary").isEqualTo(contentBefore);
 
                 servers.promoteReplica();
@@ -85,7 +84,7 @@ class FailoverTest {
                         .conditionEvaluationListener(c -> {
                             if (c.getElapsedTimeInMS() % 5000 < 25) {
                                 System.out.printf("failover: waiting %d ms: breaker %s, queue %s, receives %.0f, tables %s%n",
-                                        c.getElapsedTimeInMS(), breaker.getStateAsString(),
+                                        c.getElapsedTimeInMS(), breaker.state(),
                                         java.util.Arrays.toString(queues.depth(QUEUE)), sqs.count("ReceiveMessage", "ok"),
                                         contentQuietly(newPrimary));
                             }

@@ -8,7 +8,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.ServiceTestSupport;
@@ -70,9 +70,8 @@ class LifecycleEventsRouteTest extends ServiceTestSupport {
     @Test
     void routesAreLoadedFromTheRoutesFolder() {
         assertThat(context.getRoutes()).extracting(r -> r.getRouteId())
-                .contains("lifecycle-events-sqs", "lifecycle-events-single", "lifecycle-events-router",
-                        "dead-letter");
-        assertThat(context.getRoute("lifecycle-events-single").getSourceLocation()).startsWith("file:routes/");
+                .contains("lifecycle-events", "dead-letter");
+        assertThat(context.getRoute("lifecycle-events").getSourceLocation()).startsWith("file:routes/");
     }
 
     @Test
@@ -223,7 +222,7 @@ class LifecycleEventsRouteTest extends ServiceTestSupport {
             TestQueues.DeadLetter letter = dead.stream().filter(d -> d.body().equals(body)).findFirst().orElseThrow();
             assertThat(letter.attributes())
                     .containsEntry("errorType", "InvalidEventException")
-                    .containsEntry("failedRouteId", "lifecycle-events-router")
+                    .containsEntry("failedRouteId", "lifecycle-events")
                     .containsEntry("receiveCount", "1")
                     .containsKeys("failedAt", "originalMessageId");
             assertThat(letter.attributes().get("errorMessage")).as(body).contains(reasons.get(i));

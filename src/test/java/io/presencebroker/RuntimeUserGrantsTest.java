@@ -15,7 +15,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.presencebroker.delivery.DeliveryLog;
 import io.presencebroker.delivery.MqttTestClient;
 import io.presencebroker.delivery.OutboxJson;
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.store.DatabaseMigration;
 import io.presencebroker.testing.SecureMariaDb;

@@ -64,7 +64,7 @@ class S3RouteSourceTest {
         TestServices.clearDatabase();
         try (PresenceBroker broker = new PresenceBroker(settings("s3://" + BUCKET + "/prod/routes/")).start();
              TestQueues queues = new TestQueues()) {
-            assertThat(broker.context().getRoute("lifecycle-events-router").getSourceLocation())
+            assertThat(broker.context().getRoute("lifecycle-events").getSourceLocation())
                     .contains("presence-routes-").contains("lifecycle-events.yaml");
             queues.send(QUEUE, generator.deliveries(all));
             queues.awaitDrained(QUEUE, Duration.ofSeconds(60));
@@ -80,7 +80,7 @@ class S3RouteSourceTest {
                 yaml -> yaml.replace("ref: lifecycleEventParser", "ref: lifecycleEventParsr")));
         try (TestQueues queues = new TestQueues()) {
             Map<String, String> settings = settings("s3://" + BUCKET + "/broken/");
-            queues.send(QUEUE, io.presencebroker.event.EventJson.connected("s3-waiting", 1_000L, "w-1", 1));
+            queues.send(QUEUE, io.presencebroker.lifecycle.EventJson.connected("s3-waiting", 1_000L, "w-1", 1));
 
             assertThatThrownBy(() -> new PresenceBroker(settings).start().close())
                     .isInstanceOf(IllegalStateException.class)

@@ -80,6 +80,19 @@ public final class PresenceChanges {
         return new PresenceChanges(false, 0);
     }
 
+    /** Whether lifecycle transactions mark their users (presence.announcements.enabled). */
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /**
+     * The statement that marks {@code users} users, their ids its parameters in user id order (so two transactions
+     * never wait for each other in a cycle): for a lifecycle transaction that sends it together with its commit.
+     */
+    public String markStatement(int users) {
+        return ENSURE_MARKED.formatted(String.join(", ", Collections.nCopies(users, "(?, NOW(3), NOW(3))")));
+    }
+
     /** In the transaction of {@code c}, after the presence rows of these users' clients changed. */
     public void mark(Connection c, Collection<String> userIds) throws SQLException {
         if (!enabled || userIds.isEmpty()) {

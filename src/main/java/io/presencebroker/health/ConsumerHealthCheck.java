@@ -4,7 +4,7 @@ import java.util.Map;
 
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import io.presencebroker.failure.CircuitBreaker;
 
 /**
  * Readiness: DOWN while the circuit breaker keeps the events consumer suspended, that is while the environment
@@ -13,9 +13,9 @@ import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
  */
 public class ConsumerHealthCheck extends AbstractHealthCheck {
 
-    private final ThrottlingExceptionRoutePolicy breaker;
+    private final CircuitBreaker breaker;
 
-    public ConsumerHealthCheck(ThrottlingExceptionRoutePolicy breaker) {
+    public ConsumerHealthCheck(CircuitBreaker breaker) {
         super("presence", "consumer");
         this.breaker = breaker;
     }
@@ -27,7 +27,7 @@ public class ConsumerHealthCheck extends AbstractHealthCheck {
 
     @Override
     protected void doCall(HealthCheckResultBuilder builder, Map<String, Object> options) {
-        String state = breaker.getStateAsString();
+        String state = breaker.state();
         builder.detail("circuit", state);
         if ("opened".equals(state)) {
             builder.message("events consumer suspended by the circuit breaker: the database refuses the service's work "

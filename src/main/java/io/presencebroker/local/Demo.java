@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.presencebroker.PresenceBroker;
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.GetQueueAttributesRequest;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.presencebroker.PresenceMetrics;
 import io.presencebroker.Settings;
 import org.apache.camel.CamelContext;
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import io.presencebroker.failure.CircuitBreaker;
 
 /** Starts the {@link EmfPublisher} when {@code presence.metrics.emf.enabled} (settings in application.properties). */
 public final class EmfMetrics {
@@ -13,13 +13,13 @@ public final class EmfMetrics {
     }
 
     public static void install(CamelContext context, Settings props, MeterRegistry meters, PresenceMetrics metrics,
-                               ThrottlingExceptionRoutePolicy breaker) {
+                               CircuitBreaker breaker) {
         if (!props.isTrue("presence.metrics.emf.enabled")) {
             return;
         }
         // half open counts as suspended too: the consumer polls again only once the circuit is closed
         EmfPublisher publisher = new EmfPublisher(meters, metrics.lagWindow(),
-                () -> !"closed".equals(breaker.getStateAsString()),
+                () -> !"closed".equals(breaker.state()),
                 props.require("presence.metrics.emf.namespace"), props.require("presence.metrics.emf.service"),
                 props.getLong("presence.metrics.emf.interval-ms"));
         context.getRegistry().bind("emfPublisher", publisher);

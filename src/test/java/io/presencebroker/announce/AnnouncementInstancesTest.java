@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.testing.AnnouncementLog;
 import io.presencebroker.testing.ServiceProcess;
 import io.presencebroker.testing.TestQueues;

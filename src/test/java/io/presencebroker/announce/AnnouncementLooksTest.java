@@ -8,7 +8,7 @@ import java.util.Map;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.metrics.Meters;
 import io.presencebroker.testing.AnnouncementLog;
 import io.presencebroker.testing.ServiceTestSupport;

@@ -7,7 +7,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.presencebroker.delivery.MqttTestClient;
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.AnnouncementLog;
 import io.presencebroker.testing.ServiceTestSupport;

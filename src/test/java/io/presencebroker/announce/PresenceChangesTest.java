@@ -8,8 +8,8 @@ import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.presencebroker.store.PresenceStore;
-import io.presencebroker.store.RowUpdate;
+import io.presencebroker.lifecycle.PresenceWriter;
+import io.presencebroker.lifecycle.RowUpdate;
 import io.presencebroker.store.Transactions;
 import io.presencebroker.testing.TestServices;
 import org.junit.jupiter.api.AfterAll;
@@ -31,14 +31,14 @@ class PresenceChangesTest {
     static final long DEBOUNCE_MS = 10_000;
     HikariDataSource pool;
     final PresenceChanges changes = new PresenceChanges(true, DEBOUNCE_MS);
-    PresenceStore store;
+    PresenceWriter store;
     long ts = System.currentTimeMillis();
     long version;
 
     @BeforeAll
     void pool() {
         pool = TestServices.pool(2);
-        store = new PresenceStore(pool, 3_600_000L, changes, null, null, null, null);
+        store = new PresenceWriter(pool, 3_600_000L, changes);
     }
 
     @AfterAll

@@ -27,7 +27,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.presencebroker.PresenceMetrics;
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.metrics.ApiPoolName;
 import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestQueues;

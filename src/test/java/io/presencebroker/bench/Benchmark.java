@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;
 import io.presencebroker.testing.ServiceProcess;
@@ -329,8 +329,7 @@ public final class Benchmark {
     List<ServiceProcess> startServices(String queue, int instances, URI endpoint) throws IOException {
         Map<String, String> settings = TestServices.settings(queue, queue + "-dlq", 60);
         for (String testOnly : List.of("camel.management.enabled", "camel.main.shutdown-timeout", "presence.consumers",
-                "presence.retry.delay-ms", "presence.retry.max-delay-ms", "presence.sqs.wait-time-seconds",
-                "presence.retry.budget-check")) {
+                "presence.retry.delay-ms", "presence.retry.max-delay-ms", "presence.sqs.wait-time-seconds")) {
             settings.remove(testOnly); // the shipped defaults
         }
         settings.put("presence.sqs.endpoint", endpoint.toString());

@@ -5,12 +5,12 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.presencebroker.store.PresenceStore;
-import io.presencebroker.store.RowUpdate;
+import io.presencebroker.lifecycle.PresenceWriter;
+import io.presencebroker.lifecycle.RowUpdate;
 import io.presencebroker.testing.TestServices;
 
 /**
- * The database writer's own limit, for the capacity plan: the service's batches ({@link PresenceStore#apply}: one
+ * The database writer's own limit, for the capacity plan: the service's batches ({@link PresenceWriter#apply}: one
  * transaction of 10 conditional updates, as one poll) from 4, 16 and 64 threads against the durable MariaDB, no SQS
  * and no Camel in the way. Each thread connects a storm's worth of new clients and then disconnects them (the insert
  * path, then the update path), so every row is written twice. Rows changed per second, with its best thread count.
@@ -27,8 +27,8 @@ final class WriterPass {
         StringBuilder line = new StringBuilder("Database writer alone (the service's batches of 10 updates per transaction,"
                 + " durable MariaDB on this machine, every row inserted then updated):");
         try (HikariDataSource pool = TestServices.pool(70)) {
-            PresenceStore store = new PresenceStore(pool, 3_600_000L,
-                    io.presencebroker.announce.PresenceChanges.disabled(), null, null, null, null);
+            PresenceWriter store = new PresenceWriter(pool, 3_600_000L,
+                    io.presencebroker.announce.PresenceChanges.disabled());
             for (int threads : new int[] {4, 16, 64}) {
                 TestServices.clearDatabase();
                 AtomicLong changed = new AtomicLong();

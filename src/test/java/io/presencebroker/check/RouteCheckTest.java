@@ -41,7 +41,7 @@ class RouteCheckTest {
                 routes.resolve("delivery.yaml") + ":" + choice + ": schema: property 'choise' is not defined in the schema"
                         + " and the schema does not allow additional properties (at $[0].route.from.steps[2].split.steps[0])",
                 routes.resolve("lifecycle-events.yaml") + ":" + line + ": schema: property 'reff' is not defined in the"
-                        + " schema and the schema does not allow additional properties (at $[1].route.from.steps[0].bean)");
+                        + " schema and the schema does not allow additional properties (at $[0].route.from.steps[0].bean)");
     }
 
     @Test
@@ -49,10 +49,10 @@ class RouteCheckTest {
         Path routes = copy();
         Path lifecycle = routes.resolve("lifecycle-events.yaml");
         // the endpoint is named by the line of its uri
-        int option = edit(lifecycle, "      uri: aws2-sqs:{{presence.events-queue}}", "      uri: aws2-sqs:{{presence.events-queue}}");
-        edit(lifecycle, "        greedy: true", "        greedy: true\n        waitTimeSecond: 5");
+        int option = edit(lifecycle, "      uri: lifecycle-events:{{presence.events-queue}}",
+                "      uri: lifecycle-events:{{presence.events-queue}}?deleteAfterRead=true");
         int bean = edit(lifecycle, "            ref: lifecycleEventParser", "            ref: lifecycleEventParsr");
-        int method = edit(lifecycle, "method: ignoredTopic", "method: ignoredTopics");
+        int method = edit(lifecycle, "method: chatSubscriptions", "method: chatSubscription");
         Path deadLetter = routes.resolve("dead-letter.yaml");
         int placeholder = edit(deadLetter, "{{presence.dlq}}", "{{presence.dead-letter-queue}}");
         int beanType = edit(deadLetter, "beanType: io.presencebroker.failure.DeadLetterAttributes",
@@ -62,24 +62,29 @@ class RouteCheckTest {
                 deadLetter + ":" + beanType + ": bean: class io.presencebroker.failure.DeadLetterAttribute not found",
                 deadLetter + ":" + placeholder + ": property placeholder {{presence.dead-letter-queue}} is not set"
                         + " (application.properties or the environment variable PRESENCE_DEAD_LETTER_QUEUE)",
-                lifecycle + ":" + option + ": endpoint aws2-sqs:{{presence.events-queue}}: There are 1 parameters that"
-                        + " couldn't be set on the endpoint. Check the uri if the parameters are spelt correctly and that"
-                        + " they are properties of the endpoint. Unknown parameters=[{waitTimeSecond=5}]",
+                lifecycle + ":" + option + ": endpoint lifecycle-events:{{presence.events-queue}}:"
+                        + " lifecycle-events:check-routes-events takes no options in a route ([deleteAfterRead]): how it"
+                        + " polls, acknowledges and retries is the service's, set by PRESENCE_CONSUMERS,"
+                        + " PRESENCE_SQS_MAX_MESSAGES_PER_POLL, PRESENCE_SQS_WAIT_TIME_SECONDS and PRESENCE_RETRY_* (README)",
                 lifecycle + ":" + bean + ": bean: no bean named lifecycleEventParsr in the registry",
-                lifecycle + ":" + method + ": bean presenceMetrics has no public method ignoredTopics"
-                        + " (io.presencebroker.PresenceMetrics)");
+                lifecycle + ":" + method + ": bean lifecycleRows has no public method chatSubscription"
+                        + " (io.presencebroker.lifecycle.LifecycleRows)");
     }
 
     @Test
     void aDirectEndpointThatNoRouteConsumesAndAMissingWiringAreRefused() throws IOException {
         Path routes = copy();
-        Path lifecycle = routes.resolve("lifecycle-events.yaml");
-        int to = edit(lifecycle, "        - to: direct:route-lifecycle-event", "        - to: direct:route-lifecycle-events");
+        Path mqtt = routes.resolve("lifecycle-events-mqtt.yaml");
+        int to = edit(mqtt, "- to: lifecycle-events:{{presence.events-queue}}", "- to: direct:lifecycle-event");
+        edit(routes.resolve("lifecycle-events.yaml"), "uri: lifecycle-events:{{presence.events-queue}}",
+                "uri: lifecycle-events:{{presence.outbox-queue}}");
         Files.delete(routes.resolve("dead-letter.yaml"));
 
         assertThat(lines(RouteCheck.check(routes, Map.of()))).contains(
-                lifecycle + ":" + to + ": no route consumes direct:route-lifecycle-events (a route `from`"
-                        + " direct:route-lifecycle-events is needed)",
+                mqtt + ":" + to + ": no route consumes direct:lifecycle-event (a route `from`"
+                        + " direct:lifecycle-event is needed)",
+                routes + ": no route consumes lifecycle-events:check-routes-events (presence.events-queue): the"
+                        + " lifecycle flow (routes/lifecycle-events.yaml) needs a route `from` it",
                 routes + ": no route consumes direct:dead-letter (the dead-letter flow, routes/dead-letter.yaml)");
     }
 
@@ -100,7 +105,7 @@ class RouteCheckTest {
     @Test
     void theCommandPrintsOneLinePerProblemAndExitsNonZero() throws IOException {
         Path routes = copy();
-        edit(routes.resolve("lifecycle-events.yaml"), "method: ignoredTopic", "method: ignoredTopics");
+        edit(routes.resolve("lifecycle-events.yaml"), "method: chatSubscriptions", "method: chatSubscription");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
         int status = RouteCheck.main(new String[] {routes.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));

@@ -10,7 +10,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.ServiceTestSupport;

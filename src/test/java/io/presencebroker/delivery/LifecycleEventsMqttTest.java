@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.presencebroker.event.EventJson;
-import io.presencebroker.event.LifecycleEvent;
-import io.presencebroker.event.LifecycleEventParser;
+import io.presencebroker.lifecycle.EventJson;
+import io.presencebroker.lifecycle.LifecycleEvent;
+import io.presencebroker.lifecycle.LifecycleEventParser;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TcpProxy;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.SocketStatusRow;

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestServices;

@@ -15,7 +15,7 @@ import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
 import org.apache.camel.health.HealthCheck;
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import io.presencebroker.failure.CircuitBreaker;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -53,8 +53,8 @@ class EnvironmentFaultTest {
         int half = deliveries.size() / 2;
 
         try (PresenceBroker broker = new PresenceBroker(settings).start(); TestQueues queues = new TestQueues()) {
-            ThrottlingExceptionRoutePolicy breaker = broker.context().getRegistry()
-                    .lookupByNameAndType("databaseCircuitBreaker", ThrottlingExceptionRoutePolicy.class);
+            CircuitBreaker breaker = broker.context().getRegistry()
+                    .lookupByNameAndType("lifecycleCircuitBreaker", CircuitBreaker.class);
             ConsumerHealthCheck readiness = broker.context().getRegistry()
                     .lookupByNameAndType("consumerHealthCheck", ConsumerHealthCheck.class);
             SqsRequestMetrics sqs = broker.context().getRegistry().lookupByNameAndType("sqsRequestMetrics", SqsRequestMetrics.class);
@@ -66,12 +66,12 @@ class EnvironmentFaultTest {
             sql("RENAME TABLE client_presence TO client_presence_migrating, client_subscription TO client_subscription_migrating");
             try {
                 queues.send(QUEUE, deliveries.subList(half, deliveries.size()));
-                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> breaker.getStateAsString().equals("opened"));
+                Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> breaker.state().equals("opened"));
                 assertThat(readiness.call().getState()).isEqualTo(HealthCheck.State.DOWN);
                 double receivesAtOpen = sqs.count("ReceiveMessage", "ok");
                 // the database answers pings all along; the probe runs the real statements, so it stays suspended
                 Awaitility.await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).until(() ->
-                        breaker.getStateAsString().equals("opened") && queues.depth(DLQ)[0] == 0
+                        breaker.state().equals("opened") && queues.depth(DLQ)[0] == 0
                                 && readiness.call().getState() == HealthCheck.State.DOWN);
                 System.out.printf("environment fault: receives while suspended for 4 s: %.0f%n",
                         sqs.count("ReceiveMessage", "ok") - receivesAtOpen);

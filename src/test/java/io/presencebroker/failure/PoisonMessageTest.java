@@ -9,13 +9,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import io.presencebroker.PresenceBroker;
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
-import org.apache.camel.throttling.ThrottlingExceptionRoutePolicy;
+import io.presencebroker.failure.CircuitBreaker;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,13 +71,13 @@ class PoisonMessageTest {
         AtomicInteger trickle = new AtomicInteger();
 
         try (PresenceBroker broker = new PresenceBroker(settings).start(); TestQueues queues = new TestQueues()) {
-            ThrottlingExceptionRoutePolicy breaker = broker.context().getRegistry()
-                    .lookupByNameAndType("databaseCircuitBreaker", ThrottlingExceptionRoutePolicy.class);
+            CircuitBreaker breaker = broker.context().getRegistry()
+                    .lookupByNameAndType("lifecycleCircuitBreaker", CircuitBreaker.class);
             queues.send(QUEUE, poison);
             queues.send(QUEUE, generator.deliveries(history));
             // other traffic goes on while the poison message comes back
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-                    .failFast("the consumer was suspended", () -> breaker.getStateAsString().equals("opened"))
+                    .failFast("the consumer was suspended", () -> breaker.state().equals("opened"))
                     .until(() -> {
                         queues.send(QUEUE, EventJson.connected("trickle", t, "s-trickle", trickle.incrementAndGet()));
                         return queues.depth(DLQ)[0] == 1;
@@ -94,7 +94,7 @@ class PoisonMessageTest {
                     .contains("poison message").contains("an edit that fails for poison-1");
             assertThat(SocketStatusRow.readAll().stream().filter(r -> r.clientId().startsWith("healthy-")).toList())
                     .isEqualTo(model.socketStatus());
-            assertThat(breaker.getStateAsString()).isEqualTo("closed");
+            assertThat(breaker.state()).isEqualTo("closed");
         }
     }
 }

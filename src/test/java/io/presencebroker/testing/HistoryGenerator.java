@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-import io.presencebroker.event.EventJson;
+import io.presencebroker.lifecycle.EventJson;
 
 /**
  * Valid AWS IoT lifecycle histories, in the order they happen: several connections per client with increasing (and

@@ -55,9 +55,6 @@ public final class TestServices {
         props.put("presence.retry.max-delay-ms", "200");
         props.put("camel.management.enabled", "false");
         props.put("camel.main.shutdown-timeout", "10");
-        // the tests' short visibility timeouts (to see redeliveries quickly) are below the production retry budget:
-        // log it, do not refuse (RetryBudgetTest checks the refusal)
-        props.put("presence.retry.budget-check", "warn");
         return props;
     }
 

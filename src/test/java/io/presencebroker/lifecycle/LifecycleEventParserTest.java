@@ -1,4 +1,4 @@
-package io.presencebroker.event;
+package io.presencebroker.lifecycle;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -6,6 +6,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
+
+import io.presencebroker.event.InvalidEventException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,4 +1,4 @@
-package io.presencebroker.event;
+package io.presencebroker.lifecycle;
 
 import java.util.List;
 

@@ -1,13 +1,15 @@
-package io.presencebroker.store;
+package io.presencebroker.lifecycle;
 
-import io.presencebroker.event.LifecycleEvent;
 
 /**
  * The SQL of the socket status. Every update is a conditional UPDATE whose WHERE clause is the ordering rule,
- * evaluated by the database on the locked current row, and, only when that matched nothing because the row does not
- * exist yet, an insert-if-absent followed by the same UPDATE once more. No value read earlier is ever written back,
- * so any number of consumers, threads or containers may apply events at once, in any order, with duplicates: each
- * row converges to the winning event (rules 1, 2 and 4 of docs/lifecycle-events.md).
+ * evaluated by the database on the locked current row. A row that does not exist yet is first inserted as a
+ * placeholder that every event wins over (version and timestamp -1), in one multi-row insert-if-absent per table, so
+ * that the UPDATE applies the event to it like to any other row, and its count says whether the event changed the row.
+ * No value read earlier is ever written back, so any number of consumers, threads or containers may apply events at
+ * once, in any order, with duplicates: each row converges to the winning event (rules 1, 2 and 4 of
+ * docs/lifecycle-events.md). A placeholder is never seen by anyone else: it is inserted and replaced in one
+ * transaction (the parser refuses negative timestamps and versions, so every event wins over it).
  */
 public final class PresenceSql {
 
@@ -16,8 +18,8 @@ public final class PresenceSql {
      * version reset is new even with a lower number); closer ones by (versionNumber, disconnected over connected,
      * timestamp, session) so that a late DUPLICATE_CLIENTID disconnect of the old connection loses to the new one.
      * The winner also writes the client's user id (presence.user-id-pattern), so a changed pattern applies to a client
-     * at its next presence change. Parameters: user, connected, version, rank, ts, session, reason, client, ts, ts,
-     * gap, ts, ts, version, rank, ts, session.
+     * at its next presence change. Parameters: user, connected, version, rank, ts, session, reason, client, ts, gap,
+     * ts, version, rank, ts, session.
      */
     public static final String UPDATE_PRESENCE = """
             UPDATE client_presence
@@ -28,12 +30,13 @@ public final class PresenceSql {
                         ELSE (?, ?, ?, ?) > (version_number, event_rank, event_ts, session_id)
                    END""";
 
-    /** First event of a client: stored as it is; an existing row is left untouched (no-op update). */
-    public static final String INSERT_PRESENCE = """
+    /** Placeholders for the clients of a batch that have no row yet (parameters: client, user; {@code %s}: rows). */
+    public static final String INSERT_PRESENCE_PLACEHOLDERS = """
             INSERT INTO client_presence
               (client_id, user_id, connected, version_number, event_rank, event_ts, session_id, disconnect_reason)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES %s
             ON DUPLICATE KEY UPDATE client_id = client_id""";
+    static final String PRESENCE_PLACEHOLDER = "(?, ?, FALSE, -1, 0, -1, '', NULL)";
 
     /**
      * Rule 2: the latest event by timestamp wins; on a tie unsubscribed wins; session and topic settle the rest.
@@ -46,11 +49,13 @@ public final class PresenceSql {
              WHERE client_id = ? AND chat_id = ?
                AND (?, ?, ?, ?) > (event_ts, event_rank, session_id, topic)""";
 
-    public static final String INSERT_SUBSCRIPTION = """
+    /** Placeholders for the chats of a batch that have no row yet (parameters: client, chat, topic). */
+    public static final String INSERT_SUBSCRIPTION_PLACEHOLDERS = """
             INSERT INTO client_subscription
               (client_id, chat_id, topic, subscribed, event_rank, event_ts, session_id)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
+            VALUES %s
             ON DUPLICATE KEY UPDATE client_id = client_id""";
+    static final String SUBSCRIPTION_PLACEHOLDER = "(?, ?, ?, FALSE, 0, -1, '')";
 
     private PresenceSql() {
     }

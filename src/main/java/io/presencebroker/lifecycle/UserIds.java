@@ -1,4 +1,4 @@
-package io.presencebroker.store;
+package io.presencebroker.lifecycle;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

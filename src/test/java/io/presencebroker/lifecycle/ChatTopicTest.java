@@ -1,6 +1,8 @@
-package io.presencebroker.event;
+package io.presencebroker.lifecycle;
 
 import java.util.regex.Pattern;
+
+import io.presencebroker.event.InvalidEventException;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package io.presencebroker.store;
+package io.presencebroker.lifecycle;
 
 /** One ordering-safe update of the socket status that an event asks for. */
 public sealed interface RowUpdate permits RowUpdate.Presence, RowUpdate.Subscription {

@@ -1,4 +1,6 @@
-package io.presencebroker.event;
+package io.presencebroker.lifecycle;
+
+import io.presencebroker.event.InvalidEventException;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,10 +23,16 @@ public class ChatTopic {
 
     /** The chat id of a chat topic; an {@link InvalidEventException} for a topic that is not one. */
     public String chatId(String topic) {
-        Matcher m = pattern.matcher(topic);
-        if (!m.matches() || m.group(1) == null || m.group(1).isEmpty()) {
+        String chatId = chatIdOrNull(topic);
+        if (chatId == null) {
             throw new InvalidEventException("not a chat topic: " + topic);
         }
-        return m.group(1);
+        return chatId;
+    }
+
+    /** The chat id of a chat topic, or null for a topic that is not one (the pattern is compiled once, here). */
+    public String chatIdOrNull(String topic) {
+        Matcher m = pattern.matcher(topic);
+        return m.matches() && m.group(1) != null && !m.group(1).isEmpty() ? m.group(1) : null;
     }
 }

@@ -1,4 +1,4 @@
-package io.presencebroker.event;
+package io.presencebroker.lifecycle;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
-import io.presencebroker.store.LifecycleBatch;
-import io.presencebroker.store.RowUpdate;
+import io.presencebroker.event.InvalidEventException;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 
 /**
  * Turns an SQS message body (the event JSON, or its base64 when the IoT Rule's SQS action has useBase64) into a
@@ -28,7 +28,10 @@ public class LifecycleEventParser {
     public static final int MAX_TOPIC_LENGTH = 256;
     public static final int MAX_REASON_LENGTH = 64;
 
-    public static final String EVENT_TYPE_PROPERTY = "eventType";
+    /** Header the parser sets: the event's type, what the router's {@code choice} tests. */
+    public static final String EVENT_TYPE = "eventType";
+    /** Header the parser sets: the event's client id (for filters in front of the router). */
+    public static final String CLIENT_ID = "clientId";
 
     private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/=\\r\\n]+");
 
@@ -41,18 +44,16 @@ public class LifecycleEventParser {
     }
 
     /**
-     * Route step: the body becomes the {@link LifecycleEvent}. What the later steps need besides (the body as
-     * received, for the dead-letter queue; the row updates the routing decides on) is kept in exchange properties
-     * that only the Java steps use.
+     * Route step: the body becomes the {@link LifecycleEvent}, and headers {@value #EVENT_TYPE} and {@value #CLIENT_ID}
+     * say what it is. Nothing else is kept on the exchange: the consumer holds the message as received, for the
+     * dead-letter queue.
      */
     public void parse(Exchange exchange) {
-        String body = exchange.getIn().getBody(String.class);
-        exchange.setProperty(LifecycleBatch.ORIGINAL_BODY, body);
-        LifecycleEvent event = read(body);
-        exchange.getIn().setBody(event);
-        exchange.setProperty(EVENT_TYPE_PROPERTY, event.eventType());
-        // the row updates the routing decides on are gathered here (also by the topics' split)
-        exchange.setProperty(LifecycleBatch.ROWS, new ArrayList<RowUpdate>());
+        Message in = exchange.getIn();
+        LifecycleEvent event = read(in.getBody(String.class));
+        in.setBody(event);
+        in.setHeader(EVENT_TYPE, event.eventType());
+        in.setHeader(CLIENT_ID, event.clientId());
     }
 
     /** The event in a message body, validated; an {@link InvalidEventException} says what is wrong. */

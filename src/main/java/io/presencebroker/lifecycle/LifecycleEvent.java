@@ -1,6 +1,5 @@
-package io.presencebroker.event;
+package io.presencebroker.lifecycle;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,17 +27,6 @@ public record LifecycleEvent(
     public static final String SUBSCRIBED = "subscribed";
     public static final String UNSUBSCRIBED = "unsubscribed";
 
-    /** One {@link TopicChange} per topic of a subscribed or unsubscribed event; empty for other types. */
-    public List<TopicChange> topicChanges() {
-        if (topics == null) {
-            return List.of();
-        }
-        List<TopicChange> changes = new ArrayList<>(topics.size());
-        for (String topic : topics) {
-            changes.add(new TopicChange(this, topic));
-        }
-        return changes;
-    }
 
     public boolean isPresence() {
         return isPresence(eventType);

@@ -1,0 +1,249 @@
+package io.presencebroker.lifecycle;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javax.sql.DataSource;
+
+import io.presencebroker.announce.PresenceChanges;
+
+/**
+ * Applies the row updates of a poll to MySQL in one transaction, in one or two round trips: a single multi-statement
+ * text (the pool has {@code allowMultiQueries}) that opens the transaction, inserts the placeholders of rows that may
+ * not exist yet, runs one conditional UPDATE per row change ({@link PresenceSql}) and commits; with announcements on,
+ * the commit goes in a second text together with the marks of the users whose clients changed, which the first text's
+ * counts tell. No autocommit toggles: the connection stays in autocommit mode and the text says where the transaction
+ * begins and ends. Row changes go in key order, the presence table before the subscriptions and the marks last, so
+ * concurrent transactions lock rows in one order. A text that fails part way is rolled back ({@code ROLLBACK}) before
+ * the connection goes back to the pool.
+ */
+public class PresenceWriter {
+
+    /** The key of the probe row of {@link #statementProblem()} (never committed). */
+    static final String PROBE_ID = "presence-broker-probe";
+
+    private final DataSource dataSource;
+    private final long resetGapMillis;
+    private final PresenceChanges changes;
+
+    public PresenceWriter(DataSource dataSource, long resetGapMillis, PresenceChanges changes) {
+        this.dataSource = dataSource;
+        this.resetGapMillis = resetGapMillis;
+        this.changes = changes;
+    }
+
+    /** Applies the updates in one transaction; element i tells whether update i changed its row. */
+    public boolean[] apply(List<RowUpdate> updates) throws SQLException {
+        return run(updates, true);
+    }
+
+    /**
+     * Runs the statements of an update on a probe row in a transaction that is rolled back: null when the database
+     * would take them (reachable, writable, privileges, tables and columns as this version expects), else what is
+     * wrong. The circuit breaker's probe: a consumer suspended by an environment fault resumes only once it is gone.
+     */
+    public String statementProblem() {
+        List<RowUpdate> probe = List.of(
+                new RowUpdate.Presence(PROBE_ID, PROBE_ID, true, 0, 0, PROBE_ID, null),
+                new RowUpdate.Subscription(PROBE_ID, PROBE_ID, PROBE_ID, true, 0, PROBE_ID));
+        try {
+            run(probe, false);
+            return null;
+        } catch (SQLException e) {
+            return "the database refuses the service's statements (error " + e.getErrorCode() + "): " + e.getMessage();
+        }
+    }
+
+    private boolean[] run(List<RowUpdate> updates, boolean commit) throws SQLException {
+        boolean[] applied = new boolean[updates.size()];
+        if (updates.isEmpty()) {
+            return applied;
+        }
+        List<Integer> presence = new ArrayList<>();
+        List<Integer> subscriptions = new ArrayList<>();
+        List<Integer> order = new ArrayList<>(updates.size());
+        for (int i = 0; i < updates.size(); i++) {
+            order.add(i);
+        }
+        order.sort(Comparator.comparing(i -> updates.get(i).key()));
+        for (int i : order) {
+            (updates.get(i) instanceof RowUpdate.Presence ? presence : subscriptions).add(i);
+        }
+        List<RowUpdate.Presence> newPresence = distinct(updates, presence, RowUpdate.Presence.class);
+        List<RowUpdate.Subscription> newChats = distinct(updates, subscriptions, RowUpdate.Subscription.class);
+        // with announcements on the marks depend on the counts: the commit goes with them, in a second text
+        boolean commitNow = commit && !changes.enabled();
+
+        StringBuilder sql = new StringBuilder("START TRANSACTION");
+        if (!newPresence.isEmpty()) {
+            sql.append(";\n").append(PresenceSql.INSERT_PRESENCE_PLACEHOLDERS.formatted(
+                    String.join(", ", Collections.nCopies(newPresence.size(), PresenceSql.PRESENCE_PLACEHOLDER))));
+        }
+        if (!newChats.isEmpty()) {
+            sql.append(";\n").append(PresenceSql.INSERT_SUBSCRIPTION_PLACEHOLDERS.formatted(
+                    String.join(", ", Collections.nCopies(newChats.size(), PresenceSql.SUBSCRIPTION_PLACEHOLDER))));
+        }
+        for (int i = 0; i < presence.size(); i++) {
+            sql.append(";\n").append(PresenceSql.UPDATE_PRESENCE);
+        }
+        for (int i = 0; i < subscriptions.size(); i++) {
+            sql.append(";\n").append(PresenceSql.UPDATE_SUBSCRIPTION);
+        }
+        if (commitNow) {
+            sql.append(";\nCOMMIT");
+        }
+
+        try (Connection c = dataSource.getConnection()) {
+            boolean open = true;
+            try {
+                try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+                    int p = 1;
+                    for (RowUpdate.Presence row : newPresence) {
+                        st.setString(p++, row.clientId());
+                        st.setString(p++, row.userId());
+                    }
+                    for (RowUpdate.Subscription row : newChats) {
+                        st.setString(p++, row.clientId());
+                        st.setString(p++, row.chatId());
+                        st.setString(p++, row.topic());
+                    }
+                    for (int i : presence) {
+                        p = bindPresence(st, p, (RowUpdate.Presence) updates.get(i));
+                    }
+                    for (int i : subscriptions) {
+                        p = bindSubscription(st, p, (RowUpdate.Subscription) updates.get(i));
+                    }
+                    List<Integer> counts = execute(st);
+                    // START TRANSACTION, the placeholder inserts, then one count per update
+                    int k = 1 + (newPresence.isEmpty() ? 0 : 1) + (newChats.isEmpty() ? 0 : 1);
+                    for (int i : presence) {
+                        applied[i] = counts.get(k++) > 0;
+                    }
+                    for (int i : subscriptions) {
+                        applied[i] = counts.get(k++) > 0;
+                    }
+                }
+                if (commitNow) {
+                    open = false;
+                } else if (commit) {
+                    finish(c, changedUsers(updates, presence, applied));
+                    open = false;
+                }
+                return applied;
+            } finally {
+                if (open) {
+                    rollback(c);
+                }
+            }
+        }
+    }
+
+    /** The marks of the users whose clients' presence changed (announcements on), and the commit: one round trip. */
+    private void finish(Connection c, Set<String> changedUsers) throws SQLException {
+        if (changedUsers.isEmpty()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("COMMIT");
+            }
+            return;
+        }
+        List<String> users = List.copyOf(new TreeSet<>(changedUsers)); // in one order: no waits in a cycle
+        try (PreparedStatement st = c.prepareStatement(changes.markStatement(users.size()) + ";\nCOMMIT")) {
+            for (int i = 0; i < users.size(); i++) {
+                st.setString(i + 1, users.get(i));
+            }
+            execute(st);
+        }
+    }
+
+    private static void rollback(Connection c) throws SQLException {
+        if (!c.isClosed()) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ROLLBACK");
+            }
+        }
+    }
+
+    /** Runs a multi-statement text; the update count of each statement, in order (0 for one with a result set). */
+    private static List<Integer> execute(PreparedStatement st) throws SQLException {
+        List<Integer> counts = new ArrayList<>();
+        boolean resultSet = st.execute();
+        while (true) {
+            if (resultSet) {
+                st.getResultSet().close();
+                counts.add(0);
+            } else {
+                int count = st.getUpdateCount();
+                if (count == -1) {
+                    return counts;
+                }
+                counts.add(count);
+            }
+            resultSet = st.getMoreResults();
+        }
+    }
+
+    /** The rows of one table that a batch touches, once each, in key order: their placeholders. */
+    private static <T extends RowUpdate> List<T> distinct(List<RowUpdate> updates, List<Integer> sorted, Class<T> type) {
+        Set<String> keys = new LinkedHashSet<>();
+        List<T> rows = new ArrayList<>();
+        for (int i : sorted) {
+            if (keys.add(updates.get(i).key())) {
+                rows.add(type.cast(updates.get(i)));
+            }
+        }
+        return rows;
+    }
+
+    private static Set<String> changedUsers(List<RowUpdate> updates, List<Integer> presence, boolean[] applied) {
+        Set<String> changed = new TreeSet<>();
+        for (int i : presence) {
+            if (applied[i]) {
+                changed.add(((RowUpdate.Presence) updates.get(i)).userId());
+            }
+        }
+        return changed;
+    }
+
+    private int bindPresence(PreparedStatement ps, int p, RowUpdate.Presence u) throws SQLException {
+        ps.setString(p++, u.userId());
+        ps.setBoolean(p++, u.connected());
+        ps.setLong(p++, u.versionNumber());
+        ps.setInt(p++, u.rank());
+        ps.setLong(p++, u.timestamp());
+        ps.setString(p++, u.sessionId());
+        ps.setString(p++, u.disconnectReason());
+        ps.setString(p++, u.clientId());
+        ps.setLong(p++, u.timestamp());
+        ps.setLong(p++, resetGapMillis);
+        ps.setLong(p++, u.timestamp());
+        ps.setLong(p++, u.versionNumber());
+        ps.setInt(p++, u.rank());
+        ps.setLong(p++, u.timestamp());
+        ps.setString(p++, u.sessionId());
+        return p;
+    }
+
+    private static int bindSubscription(PreparedStatement ps, int p, RowUpdate.Subscription s) throws SQLException {
+        ps.setString(p++, s.topic());
+        ps.setBoolean(p++, s.subscribed());
+        ps.setInt(p++, s.rank());
+        ps.setLong(p++, s.timestamp());
+        ps.setString(p++, s.sessionId());
+        ps.setString(p++, s.clientId());
+        ps.setString(p++, s.chatId());
+        ps.setLong(p++, s.timestamp());
+        ps.setInt(p++, s.rank());
+        ps.setString(p++, s.sessionId());
+        ps.setString(p++, s.topic());
+        return p;
+    }
+}

@@ -1,0 +1,144 @@
+package io.presencebroker.sqs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
+
+/**
+ * What a consumer does with the messages it received from one queue, by receipt handle and in batches of ten:
+ * deletes them once their effect is committed (DeleteMessageBatch, on threads of their own so that the next poll does
+ * not wait; the calling thread deletes itself when those are {@value #MAX_QUEUED_DELETES} batches behind), and
+ * changes their visibility (ChangeMessageVisibilityBatch: extended while they are worked on, 0 to give them back).
+ * A failed delete or visibility change is logged: the message comes back after its visibility timeout, and the
+ * idempotent updates absorb a redelivery of a committed event.
+ */
+public final class QueueMessages {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueueMessages.class);
+    static final int MAX_BATCH = 10;
+    private static final int DELETE_THREADS = 4;
+    private static final int MAX_QUEUED_DELETES = 64;
+
+    private final SqsClient sqs;
+    private final String queue;
+    private final QueueUrl url;
+    private ThreadPoolExecutor deleters;
+
+    public QueueMessages(SqsClient sqs, String queue) {
+        this.sqs = sqs;
+        this.queue = queue;
+        this.url = new QueueUrl(sqs, queue);
+    }
+
+    public String queue() {
+        return queue;
+    }
+
+    public String url() {
+        return url.get();
+    }
+
+    /** The queue's VisibilityTimeout in seconds (GetQueueAttributes). */
+    public int visibilityTimeoutSeconds() {
+        return Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(url.get())
+                .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT)).attributes()
+                .get(QueueAttributeName.VISIBILITY_TIMEOUT));
+    }
+
+    /** Deletes these messages (by receipt handle), in batches of ten, on the delete threads. */
+    public void delete(List<String> receipts) {
+        for (int from = 0; from < receipts.size(); from += MAX_BATCH) {
+            List<String> part = receipts.subList(from, Math.min(receipts.size(), from + MAX_BATCH));
+            List<DeleteMessageBatchRequestEntry> entries = new ArrayList<>(part.size());
+            for (int i = 0; i < part.size(); i++) {
+                entries.add(DeleteMessageBatchRequestEntry.builder().id(String.valueOf(i)).receiptHandle(part.get(i)).build());
+            }
+            deleters().execute(() -> deleteBatch(entries));
+        }
+    }
+
+    private void deleteBatch(List<DeleteMessageBatchRequestEntry> entries) {
+        try {
+            DeleteMessageBatchResponse response = sqs.deleteMessageBatch(b -> b.queueUrl(url.get()).entries(entries));
+            if (!response.failed().isEmpty()) {
+                LOG.warn("{} of {} deletes failed; those messages will be delivered again (updates are idempotent): {}",
+                        response.failed().size(), entries.size(), response.failed().get(0).message());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Deleting {} processed messages failed; they will be delivered again (updates are idempotent): {}",
+                    entries.size(), e.getMessage());
+        }
+    }
+
+    /**
+     * Sets the visibility timeout of these messages (by receipt handle) to {@code seconds} from now, in batches of ten,
+     * in the calling thread: 0 gives them back to the queue at once. False when any change failed.
+     */
+    public boolean changeVisibility(List<String> receipts, int seconds) {
+        boolean all = true;
+        for (int from = 0; from < receipts.size(); from += MAX_BATCH) {
+            List<String> part = receipts.subList(from, Math.min(receipts.size(), from + MAX_BATCH));
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(part.size());
+            for (int i = 0; i < part.size(); i++) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(String.valueOf(i))
+                        .receiptHandle(part.get(i)).visibilityTimeout(seconds).build());
+            }
+            try {
+                ChangeMessageVisibilityBatchResponse response = sqs.changeMessageVisibilityBatch(b -> b.queueUrl(url.get())
+                        .entries(entries));
+                if (!response.failed().isEmpty()) {
+                    all = false;
+                    LOG.debug("{} of {} visibility changes failed (deleted meanwhile?): {}", response.failed().size(),
+                            entries.size(), response.failed().get(0).message());
+                }
+            } catch (RuntimeException e) {
+                all = false;
+                LOG.warn("Changing the visibility of {} messages of {} to {} s failed: {}", entries.size(), queue, seconds,
+                        e.getMessage());
+            }
+        }
+        return all;
+    }
+
+    private synchronized ThreadPoolExecutor deleters() {
+        if (deleters == null || deleters.isShutdown()) {
+            AtomicInteger n = new AtomicInteger();
+            deleters = new ThreadPoolExecutor(DELETE_THREADS, DELETE_THREADS, 60, TimeUnit.SECONDS,
+                    new ArrayBlockingQueue<>(MAX_QUEUED_DELETES), r -> {
+                        Thread t = new Thread(r, "sqs-delete-" + queue + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    }, new ThreadPoolExecutor.CallerRunsPolicy());
+            deleters.allowCoreThreadTimeOut(true);
+        }
+        return deleters;
+    }
+
+    /** Waits (at most {@code seconds}) for the deletes in flight; later deletes start new threads. */
+    public void awaitDeletes(int seconds) throws InterruptedException {
+        ThreadPoolExecutor running;
+        synchronized (this) {
+            running = deleters;
+            deleters = null;
+        }
+        if (running != null) {
+            running.shutdown();
+            if (!running.awaitTermination(seconds, TimeUnit.SECONDS)) {
+                LOG.warn("Deletes still in flight after {} s; those messages will be delivered again (updates are"
+                        + " idempotent)", seconds);
+            }
+        }
+    }
+}
