@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
+import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;
 import io.presencebroker.testing.RouteFiles;
@@ -55,22 +56,15 @@ class OperatorRouteEditTest {
     }
 
     @Test
-    void renamedRoutesMovedToAnotherFileKeepTheBehaviour() throws Exception {
-        copyRoutes(yaml -> yaml.replace("id: lifecycle-events-sqs", "id: events-from-sqs")
-                .replace("id: lifecycle-events-router", "id: my-router"));
-        // the router, moved to a file of its own
-        Path file = routes.resolve("lifecycle-events.yaml");
-        String yaml = Files.readString(file);
-        int router = yaml.indexOf("# The content-based router");
-        int single = yaml.indexOf("# One event from the MQTT source");
-        Files.writeString(routes.resolve("my-router.yaml"), yaml.substring(router, single));
-        Files.writeString(file, yaml.substring(0, router) + yaml.substring(single));
+    void aRenamedRouteMovedToAnotherFileKeepsTheBehaviour() throws Exception {
+        copyRoutes(yaml -> yaml.replace("id: lifecycle-events\n", "id: events-from-sqs\n"));
+        Files.move(routes.resolve("lifecycle-events.yaml"), routes.resolve("my-events.yaml"));
 
         HistoryGenerator generator = new HistoryGenerator(7L);
         List<ReferenceModel.Event> history = generator.history(5, 3, "moved-");
         TestServices.clearDatabase();
         try (PresenceBroker broker = new PresenceBroker(settings()).start(); TestQueues queues = new TestQueues()) {
-            assertThat(broker.context().getRoute("my-router").getSourceLocation()).contains("my-router.yaml");
+            assertThat(broker.context().getRoute("events-from-sqs").getSourceLocation()).contains("my-events.yaml");
             queues.send(QUEUE, generator.deliveries(history));
             queues.awaitDrained(QUEUE, Duration.ofSeconds(60));
             assertThat(SocketStatusRow.readAll()).isEqualTo(ReferenceModel.of(history).socketStatus());
@@ -78,28 +72,34 @@ class OperatorRouteEditTest {
     }
 
     @Test
-    void removingTheBatchStepFailsTheStartNamingIt() throws Exception {
-        copyRoutes(yaml -> yaml.replace("        - process:\n            ref: lifecycleBatch\n", ""));
+    void consumerOptionsInTheRouteFailTheStartNamingThem() throws Exception {
+        copyRoutes(yaml -> yaml.replace("uri: lifecycle-events:{{presence.events-queue}}",
+                "uri: lifecycle-events:{{presence.events-queue}}?deleteAfterRead=true"));
         assertThatThrownBy(() -> new PresenceBroker(settings()).start().close())
-                .hasStackTraceContaining("never reaches the step `process: {ref: lifecycleBatch}`")
-                .hasStackTraceContaining("lifecycle-events-sqs");
+                .hasStackTraceContaining("takes no options in a route ([deleteAfterRead])");
     }
 
     @Test
-    void removingTheAcknowledgerFailsTheStartNamingIt() throws Exception {
-        copyRoutes(yaml -> yaml.replace("routePolicy: databaseCircuitBreaker,eventsAcknowledger",
-                "routePolicy: databaseCircuitBreaker"));
+    void withoutTheLifecycleRouteTheStartFailsNamingIt() throws Exception {
+        copyRoutes(yaml -> yaml.replace("uri: lifecycle-events:{{presence.events-queue}}", "uri: direct:events"));
         assertThatThrownBy(() -> new PresenceBroker(settings()).start().close())
-                .hasStackTraceContaining("without routePolicy eventsAcknowledger");
+                .hasStackTraceContaining("no route consumes lifecycle-events:" + QUEUE);
     }
 
     @Test
-    void theAcknowledgerOnAnotherRouteFailsTheStartNamingBoth() throws Exception {
-        copyRoutes(yaml -> yaml.replace("    id: lifecycle-events-router\n",
-                "    id: lifecycle-events-router\n    routePolicy: eventsAcknowledger\n"));
-        assertThatThrownBy(() -> new PresenceBroker(settings()).start().close())
-                .hasStackTraceContaining("routePolicy eventsAcknowledger deletes the messages of SQS queue " + QUEUE)
-                .hasStackTraceContaining("route lifecycle-events-router");
+    void aRouteWhoseBranchesReturnNoRowChangesChangesNothingAndLosesNothing() throws Exception {
+        // an edit that drops the router's steps: every event is dropped (counted), deleted, and nothing is written
+        copyRoutes(yaml -> yaml.substring(0, yaml.indexOf("        # the content-based router")));
+        TestServices.clearDatabase();
+        try (PresenceBroker broker = new PresenceBroker(settings()).start(); TestQueues queues = new TestQueues()) {
+            queues.send(QUEUE, EventJson.connected("undecided-1", System.currentTimeMillis(), "s", 1));
+            queues.awaitDrained(QUEUE, Duration.ofSeconds(60));
+            PresenceMetrics metrics = broker.context().getRegistry().lookupByNameAndType("presenceMetrics",
+                    PresenceMetrics.class);
+            assertThat(metrics.value("connected", "dropped")).isEqualTo(1);
+            assertThat(SocketStatusRow.readAll()).isEmpty();
+            assertThat(queues.depth(DLQ)[0]).isZero();
+        }
     }
 
     private Map<String, String> settings() {

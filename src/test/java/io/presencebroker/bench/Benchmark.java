@@ -65,9 +65,12 @@ public final class Benchmark {
     final List<String> notes = new ArrayList<>();
     long[] latency;
     int queueCount;
-    /** Which passes run (bench/run --passes base,levers,proxy,two,storm,delivery,writer,announce; default all). */
-    java.util.Set<String> passes = java.util.Set.of("base", "levers", "proxy", "two", "storm", "delivery", "writer",
-            "announce");
+    /**
+     * Which passes run (bench/run --passes base,levers,proxy,dbdelay,sigterm,consumers,two,storm,delivery,writer,announce;
+     * default all but consumers).
+     */
+    java.util.Set<String> passes = java.util.Set.of("base", "levers", "proxy", "dbdelay", "sigterm", "two", "storm",
+            "delivery", "writer", "announce");
     /** Settings added to every service process started (the announcements pass). */
     final Map<String, String> extraSettings = new LinkedHashMap<>();
     /** Extra JVM options of the service processes (JAVA_TOOL_OPTIONS), for the cold-start levers. */
@@ -157,6 +160,15 @@ public final class Benchmark {
         if (passes.contains("proxy")) {
             proxy(deliveries, model);
         }
+        if (passes.contains("dbdelay")) {
+            databaseDelay(deliveries, model);
+        }
+        if (passes.contains("sigterm")) {
+            sigterm(deliveries, model);
+        }
+        if (passes.contains("consumers")) {
+            consumers(deliveries, model);
+        }
         if (passes.contains("two")) {
             Result two = serviceWarm("service, 2 instances on one queue, warm", deliveries, model, 2, sqsEndpoint, false);
             notes.add("Two instances on one queue: %.0f events/s combined, state %s.".formatted(two.rate(), two.state));
@@ -185,6 +197,78 @@ public final class Benchmark {
         Result[] service = serviceColdAndWarm(deliveries, model);
         compare("cold", service[0], drainCold);
         compare("warm", service[1], drainWarm);
+        String line = ("warm vs the drain run once in a fresh JVM (its start included in its CPU): service %.0f events/s ="
+                + " **%.2f** of the drain's %.0f; CPU per 1,000 events %.3f s vs %.3f s = **%.2fx**").formatted(
+                service[1].rate(), service[1].rate() / drainCold.rate(), drainCold.rate(), service[1].cpuPer1000(),
+                drainCold.processCpuPer1000(), service[1].cpuPer1000() / drainCold.processCpuPer1000());
+        ratios.add(line);
+        System.out.println(line);
+    }
+
+    /**
+     * The database in another availability zone: the service warm with MariaDB directly, then through the latency proxy
+     * (0.5 ms each way unless bench/run --db-delay-us says otherwise), each a new service process.
+     */
+    void databaseDelay(List<String> deliveries, ReferenceModel model) throws Exception {
+        long micros = dbDelayMicros > 0 ? dbDelayMicros : 500;
+        String direct = serviceDbUrl;
+        serviceDbUrl = null;
+        Result near = serviceWarm("service (defaults), warm, MariaDB on this host", deliveries, model, 1, sqsEndpoint, false);
+        try (TcpProxy dbProxy = new TcpProxy(TestServices.get().dbPort(), Duration.ofNanos(micros * 1000))) {
+            serviceDbUrl = TestServices.get().jdbcUrl(dbProxy.port());
+            Result far = serviceWarm("service (defaults), warm, MariaDB %.1f ms away each way".formatted(micros / 1000.0),
+                    deliveries, model, 1, sqsEndpoint, false);
+            String line = "MariaDB %.1f ms away each way: service %.0f events/s = **%.2f** of its %.0f without the delay"
+                    .formatted(micros / 1000.0, far.rate(), far.rate() / near.rate(), near.rate());
+            ratios.add(line);
+            System.out.println(line);
+        } finally {
+            serviceDbUrl = direct;
+        }
+    }
+
+    /**
+     * SIGTERM under load (ECS stopping a task): a service draining a full queue is sent SIGTERM once about a third is
+     * done; measured: the time to its exit, and the messages still in flight (received, neither deleted nor given back)
+     * 5 s after the exit. A second service then drains the rest: the final state must be exact.
+     */
+    void sigterm(List<String> deliveries, ReferenceModel model) throws Exception {
+        String queue = newQueue("bench-sigterm");
+        TestServices.clearDatabase();
+        send(queue, deliveries);
+        List<ServiceProcess> first = startServices(queue, 1, sqsEndpoint);
+        Awaitility.await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(5))
+                .until(() -> queues.depth(queue)[0] < deliveries.size() * 2 / 3);
+        long t0 = System.nanoTime();
+        int exit = first.get(0).terminate(60);
+        double exitSeconds = (System.nanoTime() - t0) / 1e9;
+        long[] atExit = queues.depth(queue);
+        // in flight 5 s after the exit: what SQS still holds invisible for the dead task (must be none)
+        LockSupport.parkNanos(Duration.ofSeconds(5).toNanos()); // the target is defined 5 s after the exit
+        long[] after = queues.depth(queue);
+        List<ServiceProcess> second = startServices(queue, 1, sqsEndpoint);
+        try {
+            queues.awaitDrained(queue, Duration.ofMinutes(10));
+            String line = ("SIGTERM under load: exit code %d after **%.1f s**; at the exit %d visible and %d in flight; "
+                    + "**%d in flight 5 s after the exit**; the rest drained by a new service: state %s").formatted(exit,
+                    exitSeconds, atExit[0], atExit[1], after[1], state(model));
+            ratios.add(line);
+            System.out.println(line);
+        } finally {
+            stop(second);
+        }
+    }
+
+    /** The default consumer count: warm throughput and CPU with 1, 2, 4 and 8 lifecycle consumer threads. */
+    void consumers(List<String> deliveries, ReferenceModel model) throws Exception {
+        for (int n : new int[] {1, 2, 4, 8}) {
+            extraSettings.put("presence.consumers", String.valueOf(n));
+            try {
+                serviceWarm("service, warm, presence.consumers=" + n, deliveries, model, 1, sqsEndpoint, false);
+            } finally {
+                extraSettings.remove("presence.consumers");
+            }
+        }
     }
 
     /**
@@ -235,7 +319,17 @@ public final class Benchmark {
      * process: database, SQS, load), ElasticMQ's and the database's; NaN where not measured.
      */
     record Result(String name, int count, double seconds, double cpuSeconds, long rssMb, String state,
-                  double hostCpuSeconds, double sqsCpuSeconds, double dbCpuSeconds) {
+                  double hostCpuSeconds, double sqsCpuSeconds, double dbCpuSeconds, double processCpuSeconds) {
+
+        Result(String name, int count, double seconds, double cpuSeconds, long rssMb, String state,
+               double hostCpuSeconds, double sqsCpuSeconds, double dbCpuSeconds) {
+            this(name, count, seconds, cpuSeconds, rssMb, state, hostCpuSeconds, sqsCpuSeconds, dbCpuSeconds, Double.NaN);
+        }
+
+        /** CPU per 1,000 events of the whole process, its start included (the drain run once in a fresh JVM). */
+        double processCpuPer1000() {
+            return per1000(processCpuSeconds);
+        }
         double rate() {
             return count / seconds;
         }
@@ -280,12 +374,13 @@ public final class Benchmark {
         ServiceProcess drain = ServiceProcess.start(javaCommand(BareDrain.class, endpoint.toString(), queue,
                 String.valueOf(threads), String.valueOf(warmup)), Map.of(), "bench-drain-" + queueCount);
         Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(100)).until(() -> !drain.isAlive());
-        Matcher m = Pattern.compile("RESULT (\\d+) ([\\d.]+) ([\\d.]+)").matcher(drain.output());
+        Matcher m = Pattern.compile("RESULT (\\d+) ([\\d.]+) ([\\d.]+) ([\\d.]+)").matcher(drain.output());
         if (!m.find()) {
             throw new IllegalStateException("the drain printed no result: " + drain.output());
         }
         return record(new Result(name, Integer.parseInt(m.group(1)), Double.parseDouble(m.group(2)),
-                Double.parseDouble(m.group(3)), -1, "n/a", Double.NaN, Double.NaN, Double.NaN));
+                Double.parseDouble(m.group(3)), -1, "n/a", Double.NaN, Double.NaN, Double.NaN,
+                Double.parseDouble(m.group(4))));
     }
 
     // ---- the service as shipped: cold (new JVM, full queue, from the first receive), then warm in the same JVM

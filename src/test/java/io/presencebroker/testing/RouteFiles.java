@@ -44,14 +44,13 @@ public final class RouteFiles {
 
     /** An edit in front of the eventType router: the events of load-test clients are dropped. */
     public static String dropLoadTestClients(String yaml) {
-        return yaml.replace("            method: parse\n        - choice:\n", """
+        return yaml.replace("            method: parse\n", """
                             method: parse
                         # drop the events of load-test clients
                         - filter:
-                            simple: "${body.clientId} startsWith 'loadtest-'"
+                            simple: "${header.clientId} startsWith 'loadtest-'"
                             steps:
                               - stop: {}
-                        - choice:
                 """);
     }
 }
