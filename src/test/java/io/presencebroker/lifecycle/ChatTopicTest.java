@@ -41,8 +41,9 @@ class ChatTopicTest {
         "app/user-1/group/17",
     })
     void otherTopicsAndWildcardFiltersAreNotChatTopics(String topic) {
-        // the route decides with the same pattern (routes/lifecycle-events.yaml); chatId refuses what it does not match
+        // the router's branch (LifecycleRows.chatSubscriptions) skips it; chatId refuses what it does not match
         assertThat(Pattern.matches(DEFAULT, topic)).isFalse();
+        assertThat(chatTopic.chatIdOrNull(topic)).isNull();
         assertThatThrownBy(() -> chatTopic.chatId(topic)).isInstanceOf(InvalidEventException.class);
     }
 }
