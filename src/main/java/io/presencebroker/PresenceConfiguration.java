@@ -32,6 +32,7 @@ import io.presencebroker.lifecycle.LifecycleEventsComponent;
 import io.presencebroker.lifecycle.LifecycleRows;
 import io.presencebroker.lifecycle.PresenceWriter;
 import io.presencebroker.lifecycle.UserIds;
+import io.presencebroker.lifecycle.WarmUp;
 import io.presencebroker.metrics.EmfMetrics;
 import io.presencebroker.metrics.Meters;
 import io.presencebroker.sqs.SqsClients;
@@ -232,11 +233,14 @@ public class PresenceConfiguration implements CamelConfiguration {
 
     /** The component of the events route's consumer, {@code lifecycle-events:QUEUE}: it owns the poll's protocol. */
     @BindToRegistry(value = LifecycleEventsComponent.SCHEME, lazy = true)
-    public LifecycleEventsComponent lifecycleEvents(SqsClient sqs, LifecycleApply apply,
+    public LifecycleEventsComponent lifecycleEvents(SqsClient sqs, LifecycleApply apply, LifecycleEventParser parser,
+                                                    LifecycleRows rows, PresenceWriter writer,
                                                     @PropertyInject("presence.consumers") int consumers,
                                                     @PropertyInject("presence.sqs.max-messages-per-poll") int max,
-                                                    @PropertyInject("presence.sqs.wait-time-seconds") int wait) {
-        return new LifecycleEventsComponent(sqs, new LifecycleEventsComponent.PollSettings(consumers, max, wait), apply);
+                                                    @PropertyInject("presence.sqs.wait-time-seconds") int wait,
+                                                    @PropertyInject("presence.warm-up-polls") int warmUpPolls) {
+        return new LifecycleEventsComponent(sqs, new LifecycleEventsComponent.PollSettings(consumers, max, wait), apply,
+                new WarmUp(parser, rows, writer, warmUpPolls));
     }
 
     static <T> T bean(CamelContext context, String name, Class<T> type) {
@@ -322,9 +326,10 @@ public class PresenceConfiguration implements CamelConfiguration {
         config.addDataSourceProperty("rewriteBatchedStatements", "true");
         config.addDataSourceProperty("cachePrepStmts", "true");
         // the parsed form of every statement is kept (Connector/J's defaults, 25 statements of at most 256 characters,
-        // leave the batch statements out and parse them again on every execution)
+        // leave the batch statements out and parse them again on every execution), the lifecycle poll's texts of
+        // several statements too: parsing one for its parameters took 40% of a consumer thread's CPU (bench/run --jfr)
         config.addDataSourceProperty("prepStmtCacheSize", "250");
-        config.addDataSourceProperty("prepStmtCacheSqlLimit", "4096");
+        config.addDataSourceProperty("prepStmtCacheSqlLimit", "32768");
         config.addDataSourceProperty("cacheResultSetMetadata", "true");
         config.addDataSourceProperty("maintainTimeStats", "false");
         // a poll's transaction is one multi-statement text: begin, row changes, commit (lifecycle/PresenceWriter)

@@ -29,11 +29,13 @@ public class LifecycleEventsComponent extends DefaultComponent {
     private final SqsClient sqs;
     private final PollSettings settings;
     private final LifecycleApply apply;
+    private final WarmUp warmUp;
 
-    public LifecycleEventsComponent(SqsClient sqs, PollSettings settings, LifecycleApply apply) {
+    public LifecycleEventsComponent(SqsClient sqs, PollSettings settings, LifecycleApply apply, WarmUp warmUp) {
         this.sqs = sqs;
         this.settings = settings;
         this.apply = apply;
+        this.warmUp = warmUp;
     }
 
     @Override
@@ -56,5 +58,9 @@ public class LifecycleEventsComponent extends DefaultComponent {
 
     LifecycleApply apply() {
         return apply;
+    }
+
+    WarmUp warmUp() {
+        return warmUp;
     }
 }

@@ -90,6 +90,7 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
             throw new IllegalStateException("Cannot read the VisibilityTimeout of the events queue " + queue.queue()
                     + " (PRESENCE_EVENTS_QUEUE): " + e.getMessage(), e);
         }
+        endpoint.getComponent().warmUp().run();
         ExecutorServiceManager threads = endpoint.getCamelContext().getExecutorServiceManager();
         int n = settings.consumers();
         workers = threads.newFixedThreadPool(this, "LifecycleEvents", n);

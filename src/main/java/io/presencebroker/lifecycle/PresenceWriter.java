@@ -7,7 +7,6 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,6 +27,12 @@ import io.presencebroker.announce.PresenceChanges;
  */
 public class PresenceWriter {
 
+    // the statements as sent: one line each (the text of a poll repeats them, and every byte is encrypted on the way)
+    private static final String UPDATE_PRESENCE = compact(PresenceSql.UPDATE_PRESENCE);
+    private static final String UPDATE_SUBSCRIPTION = compact(PresenceSql.UPDATE_SUBSCRIPTION);
+    private static final String INSERT_PRESENCE_PLACEHOLDERS = compact(PresenceSql.INSERT_PRESENCE_PLACEHOLDERS);
+    private static final String INSERT_SUBSCRIPTION_PLACEHOLDERS = compact(PresenceSql.INSERT_SUBSCRIPTION_PLACEHOLDERS);
+
     /** The key of the probe row of {@link #statementProblem()} (never committed). */
     static final String PROBE_ID = "presence-broker-probe";
 
@@ -44,6 +49,11 @@ public class PresenceWriter {
     /** Applies the updates in one transaction; element i tells whether update i changed its row. */
     public boolean[] apply(List<RowUpdate> updates) throws SQLException {
         return run(updates, true);
+    }
+
+    /** The same statements in a transaction that is rolled back (the warm-up): nothing changes. */
+    public void rehearse(List<RowUpdate> updates) throws SQLException {
+        run(updates, false);
     }
 
     /**
@@ -78,28 +88,30 @@ public class PresenceWriter {
         for (int i : order) {
             (updates.get(i) instanceof RowUpdate.Presence ? presence : subscriptions).add(i);
         }
-        List<RowUpdate.Presence> newPresence = distinct(updates, presence, RowUpdate.Presence.class);
-        List<RowUpdate.Subscription> newChats = distinct(updates, subscriptions, RowUpdate.Subscription.class);
+        // a placeholder for every row change (one that repeats a row is a no-op): the text's shape is then just
+        // (presence changes, chat changes), so the driver parses each shape once and keeps it (prepStmtCacheSqlLimit)
+        List<RowUpdate.Presence> newPresence = rows(updates, presence, RowUpdate.Presence.class);
+        List<RowUpdate.Subscription> newChats = rows(updates, subscriptions, RowUpdate.Subscription.class);
         // with announcements on the marks depend on the counts: the commit goes with them, in a second text
         boolean commitNow = commit && !changes.enabled();
 
         StringBuilder sql = new StringBuilder("START TRANSACTION");
         if (!newPresence.isEmpty()) {
-            sql.append(";\n").append(PresenceSql.INSERT_PRESENCE_PLACEHOLDERS.formatted(
+            sql.append(";").append(INSERT_PRESENCE_PLACEHOLDERS.formatted(
                     String.join(", ", Collections.nCopies(newPresence.size(), PresenceSql.PRESENCE_PLACEHOLDER))));
         }
         if (!newChats.isEmpty()) {
-            sql.append(";\n").append(PresenceSql.INSERT_SUBSCRIPTION_PLACEHOLDERS.formatted(
+            sql.append(";").append(INSERT_SUBSCRIPTION_PLACEHOLDERS.formatted(
                     String.join(", ", Collections.nCopies(newChats.size(), PresenceSql.SUBSCRIPTION_PLACEHOLDER))));
         }
         for (int i = 0; i < presence.size(); i++) {
-            sql.append(";\n").append(PresenceSql.UPDATE_PRESENCE);
+            sql.append(";").append(UPDATE_PRESENCE);
         }
         for (int i = 0; i < subscriptions.size(); i++) {
-            sql.append(";\n").append(PresenceSql.UPDATE_SUBSCRIPTION);
+            sql.append(";").append(UPDATE_SUBSCRIPTION);
         }
         if (commitNow) {
-            sql.append(";\nCOMMIT");
+            sql.append(";COMMIT");
         }
 
         try (Connection c = dataSource.getConnection()) {
@@ -156,12 +168,16 @@ public class PresenceWriter {
             return;
         }
         List<String> users = List.copyOf(new TreeSet<>(changedUsers)); // in one order: no waits in a cycle
-        try (PreparedStatement st = c.prepareStatement(changes.markStatement(users.size()) + ";\nCOMMIT")) {
+        try (PreparedStatement st = c.prepareStatement(changes.markStatement(users.size()) + ";COMMIT")) {
             for (int i = 0; i < users.size(); i++) {
                 st.setString(i + 1, users.get(i));
             }
             execute(st);
         }
+    }
+
+    private static String compact(String sql) {
+        return sql.strip().replaceAll("\\s+", " ").replace("( ", "(").replace(" )", ")");
     }
 
     private static void rollback(Connection c) throws SQLException {
@@ -191,14 +207,11 @@ public class PresenceWriter {
         }
     }
 
-    /** The rows of one table that a batch touches, once each, in key order: their placeholders. */
-    private static <T extends RowUpdate> List<T> distinct(List<RowUpdate> updates, List<Integer> sorted, Class<T> type) {
-        Set<String> keys = new LinkedHashSet<>();
-        List<T> rows = new ArrayList<>();
+    /** The row changes of one table, in key order: their placeholders. */
+    private static <T extends RowUpdate> List<T> rows(List<RowUpdate> updates, List<Integer> sorted, Class<T> type) {
+        List<T> rows = new ArrayList<>(sorted.size());
         for (int i : sorted) {
-            if (keys.add(updates.get(i).key())) {
-                rows.add(type.cast(updates.get(i)));
-            }
+            rows.add(type.cast(updates.get(i)));
         }
         return rows;
     }

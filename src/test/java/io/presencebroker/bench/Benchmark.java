@@ -75,6 +75,8 @@ public final class Benchmark {
     final Map<String, String> extraSettings = new LinkedHashMap<>();
     /** Extra JVM options of the service processes (JAVA_TOOL_OPTIONS), for the cold-start levers. */
     String serviceJvmOptions = "";
+    /** The java binary of the service processes when not this JVM's (a newer JDK, for the cold-start levers). */
+    String serviceJava;
     double writerRowsPerSecond;
     /** bench/run --jfr DIR: each service JVM records a JFR profile there (the "profile" settings). */
     String jfrDir;
@@ -123,6 +125,12 @@ public final class Benchmark {
             b.jfrDir = o.get("jfr");
             b.announceRounds = Integer.parseInt(o.getOrDefault("announce-rounds", "3"));
             b.dbDelayMicros = Long.parseLong(o.getOrDefault("db-delay-us", "0"));
+            if (o.containsKey("set")) {
+                // bench/run --set name=value,name=value: settings of every service process (e.g. presence.consumers=8)
+                for (String pair : o.get("set").split(",")) {
+                    b.extraSettings.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+                }
+            }
             if (b.dbDelayMicros > 0) {
                 TcpProxy dbProxy = new TcpProxy(TestServices.get().dbPort(), Duration.ofNanos(b.dbDelayMicros * 1000));
                 b.serviceDbUrl = TestServices.get().jdbcUrl(dbProxy.port());
@@ -279,12 +287,51 @@ public final class Benchmark {
         Path archive = Path.of("target", "bench-appcds.jsa").toAbsolutePath();
         Files.deleteIfExists(archive);
         serviceCold("service, cold, -XX:TieredStopAtLevel=1", deliveries, model, "-XX:TieredStopAtLevel=1");
+        for (String polls : new String[] {"100", "500"}) {
+            extraSettings.put("presence.warm-up-polls", polls);
+            try {
+                serviceCold("service, cold, warm-up of " + polls + " rolled-back polls before the first receive", deliveries,
+                        model, "");
+            } finally {
+                extraSettings.remove("presence.warm-up-polls");
+            }
+        }
         serviceCold("service, cold, writing the AppCDS archive", deliveries, model, "-XX:ArchiveClassesAtExit=" + archive);
         if (Files.exists(archive)) {
             notes.add("AppCDS archive of the service: %d MiB.".formatted(Files.size(archive) / 1024 / 1024));
             serviceCold("service, cold, with the AppCDS archive", deliveries, model, "-XX:SharedArchiveFile=" + archive);
         } else {
             notes.add("The AppCDS archive was not written at the service's exit.");
+        }
+        newerJdk(deliveries, model);
+    }
+
+    /**
+     * A newer JDK's ahead-of-time cache (JEP 483/514/515, JDK 25: classes loaded and linked, and method profiles, from a
+     * training run), where one is installed here: the same cold run on that JDK without the cache, then a training
+     * run that writes it (at its exit), then with it.
+     */
+    void newerJdk(List<String> deliveries, ReferenceModel model) throws Exception {
+        Path jdk = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+        if (!Files.isExecutable(jdk)) {
+            notes.add("No JDK 25 here: its ahead-of-time cache was not measured.");
+            return;
+        }
+        Path cache = Path.of("target", "bench-jdk25.aot").toAbsolutePath();
+        Files.deleteIfExists(cache);
+        serviceJava = jdk.toString();
+        try {
+            serviceCold("service, cold, JDK 25", deliveries, model, "");
+            serviceCold("service, cold, JDK 25, training run writing the AOT cache", deliveries, model,
+                    "-XX:AOTCacheOutput=" + cache);
+            if (Files.exists(cache)) {
+                notes.add("JDK 25 AOT cache of the service: %d MiB.".formatted(Files.size(cache) / 1024 / 1024));
+                serviceCold("service, cold, JDK 25 with the AOT cache", deliveries, model, "-XX:AOTCache=" + cache);
+            } else {
+                notes.add("The JDK 25 AOT cache was not written at the training run's exit.");
+            }
+        } finally {
+            serviceJava = null;
         }
     }
 
@@ -366,9 +413,9 @@ public final class Benchmark {
     // ---- the ceiling, in a JVM of its own
     Result drain(String name, List<String> deliveries, int threads, boolean warm, URI endpoint) throws Exception {
         String queue = newQueue("bench-drain");
-        int warmup = warm ? deliveries.size() / 2 : 0;
+        int warmup = warm ? deliveries.size() : 0;
         if (warm) {
-            send(queue, deliveries.subList(0, warmup));
+            send(queue, deliveries); // the same warm-up as the service's
         }
         send(queue, deliveries);
         ServiceProcess drain = ServiceProcess.start(javaCommand(BareDrain.class, endpoint.toString(), queue,
@@ -383,34 +430,32 @@ public final class Benchmark {
                 Double.parseDouble(m.group(4))));
     }
 
-    // ---- the service as shipped: cold (new JVM, full queue, from the first receive), then warm in the same JVM
+    // ---- the service as shipped: cold (new JVM, full queue, from the first receive), and warm (another new JVM)
     Result[] serviceColdAndWarm(List<String> deliveries, ReferenceModel model) throws Exception {
-        String queue = newQueue("bench-events");
-        TestServices.clearDatabase();
-        send(queue, deliveries);
-        List<ServiceProcess> processes = startServices(queue, 1, sqsEndpoint);
-        try {
-            Result cold = measure("service (as shipped), cold (new JVM)", queue, deliveries.size(), model, processes);
-            TestServices.clearDatabase();
-            send(queue, deliveries);
-            Result warm = measure("service (as shipped), warm", queue, deliveries.size(), model, processes);
-            return new Result[] {cold, warm};
-        } finally {
-            stop(processes);
-        }
+        Result cold = serviceCold("service (as shipped), cold (new JVM)", deliveries, model, "");
+        Result warm = serviceWarm("service (as shipped), warm", deliveries, model, 1, sqsEndpoint, false);
+        return new Result[] {cold, warm};
     }
 
+    /**
+     * Warm: the queue is filled with the traffic twice before the service starts (as the warm drain's is), the first
+     * copy warms the JVM up, and the second is measured: from the moment the first copy is gone (no more than the
+     * traffic's count left, visible or in flight) to the empty queue. Applying the same events twice leaves the same
+     * state (they are idempotent), which is checked. (Filling the queue while the service consumed it measured only
+     * the tail of the traffic that the service had not taken while it was being sent.)
+     */
     Result serviceWarm(String name, List<String> deliveries, ReferenceModel model, int instances, URI endpoint,
                        boolean withLatency) throws Exception {
         String queue = newQueue("bench-events");
         TestServices.clearDatabase();
+        send(queue, deliveries);
+        send(queue, deliveries);
         List<ServiceProcess> processes = startServices(queue, instances, endpoint);
         try {
-            // warm-up: the same traffic once, unmeasured; then the state is cleared
-            send(queue, deliveries);
-            queues.awaitDrained(queue, Duration.ofMinutes(10));
-            TestServices.clearDatabase();
-            send(queue, deliveries);
+            Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(2)).until(() -> {
+                long[] d = queues.depth(queue);
+                return d[0] + d[1] <= deliveries.size();
+            });
             Result result = measure(name, queue, deliveries.size(), model, processes);
             if (withLatency) {
                 latency(queue);
@@ -445,7 +490,11 @@ public final class Benchmark {
             if (!options.isBlank()) {
                 settings.put("JAVA_TOOL_OPTIONS", options.strip());
             }
-            processes.add(ServiceProcess.start(ServiceProcess.entrypointCommand(), settings, "bench-service-" + queueCount + "-" + i));
+            List<String> command = new ArrayList<>(ServiceProcess.entrypointCommand());
+            if (serviceJava != null) {
+                command.set(0, serviceJava);
+            }
+            processes.add(ServiceProcess.start(command, settings, "bench-service-" + queueCount + "-" + i));
         }
         return processes;
     }
