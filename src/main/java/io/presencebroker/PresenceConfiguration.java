@@ -236,10 +236,11 @@ public class PresenceConfiguration implements CamelConfiguration {
     public LifecycleEventsComponent lifecycleEvents(SqsClient sqs, LifecycleApply apply, LifecycleEventParser parser,
                                                     LifecycleRows rows, PresenceWriter writer,
                                                     @PropertyInject("presence.consumers") int consumers,
+                                                    @PropertyInject("presence.sqs.receivers") int receivers,
                                                     @PropertyInject("presence.sqs.max-messages-per-poll") int max,
                                                     @PropertyInject("presence.sqs.wait-time-seconds") int wait,
                                                     @PropertyInject("presence.warm-up-polls") int warmUpPolls) {
-        return new LifecycleEventsComponent(sqs, new LifecycleEventsComponent.PollSettings(consumers, max, wait), apply,
+        return new LifecycleEventsComponent(sqs, new LifecycleEventsComponent.PollSettings(consumers, receivers, max, wait), apply,
                 new WarmUp(parser, rows, writer, warmUpPolls));
     }
 

@@ -23,7 +23,7 @@ public class LifecycleEventsComponent extends DefaultComponent {
     public static final String SCHEME = "lifecycle-events";
 
     /** How the consumer polls (presence.consumers and presence.sqs.*). */
-    public record PollSettings(int consumers, int maxMessagesPerPoll, int waitTimeSeconds) {
+    public record PollSettings(int consumers, int receivers, int maxMessagesPerPoll, int waitTimeSeconds) {
     }
 
     private final SqsClient sqs;
@@ -47,7 +47,7 @@ public class LifecycleEventsComponent extends DefaultComponent {
         if (!parameters.isEmpty()) {
             throw new IllegalArgumentException(SCHEME + ":" + remaining + " takes no options in a route (" + parameters.keySet()
                     + "): how it polls, acknowledges and retries is the service's, set by PRESENCE_CONSUMERS, "
-                    + "PRESENCE_SQS_MAX_MESSAGES_PER_POLL, PRESENCE_SQS_WAIT_TIME_SECONDS and PRESENCE_RETRY_* (README)");
+                    + "PRESENCE_SQS_RECEIVERS, PRESENCE_SQS_MAX_MESSAGES_PER_POLL, PRESENCE_SQS_WAIT_TIME_SECONDS and PRESENCE_RETRY_* (README)");
         }
         return new LifecycleEventsEndpoint(uri, this, new QueueMessages(sqs, remaining), sqs);
     }

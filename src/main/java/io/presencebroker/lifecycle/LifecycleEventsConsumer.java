@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -24,22 +26,23 @@ import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 
 /**
- * The lifecycle events consumer: {@code presence.consumers} threads, each of which in turn
+ * The lifecycle events consumer. {@code presence.sqs.receivers} threads long poll, each receiving up to
+ * {@code presence.sqs.max-messages-per-poll} messages and asking only for the two attributes the poison rule reads,
+ * and hand each poll to {@code presence.consumers} worker threads through a buffer of as many polls (a receiver waits
+ * while it is full: that is the backpressure). So receives overlap the work, and many are in flight when SQS is far
+ * away. A worker, for each poll:
  * <ol>
- * <li>receives up to {@code presence.sqs.max-messages-per-poll} messages (long polling), asking only for the two
- * attributes the poison rule reads;</li>
- * <li>routes each message through the route, one pooled exchange after the other, in this thread: the route's body at
- * the end is the event's {@link RowChanges};</li>
- * <li>starts the next receive, so that it overlaps the commit;</li>
+ * <li>routes each message through the route, one exchange after the other, in its thread: the route's body at the end
+ * is the event's {@link RowChanges};</li>
  * <li>hands the routed events to {@link LifecycleApply}: one transaction for the poll's row changes, then the
  * messages that may go are deleted in one DeleteMessageBatch, on a thread of its own.</li>
  * </ol>
  * A message is never deleted before the commit of its effect, or before it is in the dead-letter queue. While a poll is
  * worked on, a timer extends its messages' visibility (ChangeMessageVisibilityBatch, to the queue's own timeout,
- * halfway through it), so slow retries never let another consumer take them. On stop (SIGTERM), nothing new is routed:
- * the events already routed are committed and deleted, and every message received but not started, including those of
- * a receive still in flight, is given back to the queue at once (visibility 0). While the circuit breaker is open the
- * threads do not receive.
+ * halfway through it), so slow retries never let another consumer take them; a poll waiting in the buffer is held too.
+ * On stop (SIGTERM), nothing new is routed: the events already routed are committed and deleted, and every message
+ * received but not started, buffered or from a receive still in flight, is given back to the queue at once (visibility
+ * 0). While the circuit breaker is open nothing is received.
  */
 public final class LifecycleEventsConsumer extends DefaultConsumer implements ShutdownPrepared {
 
@@ -60,6 +63,7 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
     private ExecutorService receivers;
     private ScheduledExecutorService keeper;
     private List<Future<?>> running = List.of();
+    private BlockingQueue<Poll> received;
 
     LifecycleEventsConsumer(LifecycleEventsEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -93,18 +97,23 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
         endpoint.getComponent().warmUp().run();
         ExecutorServiceManager threads = endpoint.getCamelContext().getExecutorServiceManager();
         int n = settings.consumers();
+        int r = settings.receivers();
+        received = new ArrayBlockingQueue<>(n);
         workers = threads.newFixedThreadPool(this, "LifecycleEvents", n);
-        receivers = threads.newFixedThreadPool(this, "LifecycleEventsReceive", n);
+        receivers = threads.newFixedThreadPool(this, "LifecycleEventsReceive", r);
         keeper = threads.newSingleThreadScheduledExecutor(this, "LifecycleEventsVisibility");
         long period = Math.max(200, visibilitySeconds * 1000L / 4);
         keeper.scheduleWithFixedDelay(this::extendVisibility, period, period, TimeUnit.MILLISECONDS);
         List<Future<?>> started = new ArrayList<>();
+        for (int i = 0; i < r; i++) {
+            started.add(receivers.submit(this::receiveLoop));
+        }
         for (int i = 0; i < n; i++) {
             started.add(workers.submit(this::work));
         }
         running = started;
-        LOG.info("Consuming lifecycle events from {} with {} threads (visibility timeout {} s, extended while a poll is"
-                + " worked on)", queue.queue(), n, visibilitySeconds);
+        LOG.info("Consuming lifecycle events from {}: {} receives in flight, {} threads routing and committing (visibility"
+                + " timeout {} s, extended while a poll is held)", queue.queue(), r, n, visibilitySeconds);
     }
 
     @Override
@@ -134,6 +143,9 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
                 LOG.warn("A lifecycle events thread ended with {}", e.getCause().toString());
             }
         }
+        for (Poll poll = received.poll(); poll != null; poll = received.poll()) {
+            giveBack(poll); // received, never started
+        }
         ExecutorServiceManager threads = endpoint.getCamelContext().getExecutorServiceManager();
         threads.shutdownNow(keeper);
         threads.shutdownNow(receivers);
@@ -142,46 +154,54 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
         super.doStop();
     }
 
-    private void work() {
-        Future<List<Message>> next = null;
+    /** A receiver: long polls, one after the other, handed to the workers (it waits while they are all busy). */
+    private void receiveLoop() {
         try {
             while (!stopping) {
                 if (!apply.breaker().awaitClosed(() -> stopping)) {
-                    break;
+                    return;
                 }
-                List<Message> messages = next != null ? next.get() : receive();
-                next = null;
+                List<Message> messages = receive();
+                if (messages.isEmpty()) {
+                    continue;
+                }
+                Poll poll = new Poll(messages);
+                inHand.add(poll);
+                while (!received.offer(poll, 100, TimeUnit.MILLISECONDS)) {
+                    if (stopping) {
+                        giveBack(poll);
+                        return;
+                    }
+                }
                 if (stopping) {
-                    giveBack(messages);
-                    break;
-                }
-                if (!messages.isEmpty()) {
-                    next = handle(messages);
+                    // the workers may be gone: whatever is still buffered is given back by doStop
+                    return;
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.error("Lifecycle events thread ended; its messages come back after the visibility timeout", e);
-        } finally {
-            if (next != null) {
-                try {
-                    giveBack(next.get());
-                } catch (Exception e) {
-                    LOG.debug("The last receive failed: {}", e.toString());
-                }
-            }
+        } catch (RuntimeException e) {
+            LOG.error("Lifecycle events receiver ended; its messages come back after the visibility timeout", e);
         }
     }
 
-    /**
-     * One poll: routed, the next receive started, committed, deleted. Returns the next receive (null when none was
-     * started). A failure here leaves the poll's messages to come back after the visibility timeout.
-     */
-    private Future<List<Message>> handle(List<Message> messages) throws InterruptedException {
-        Future<List<Message>> next = null;
-        Poll poll = new Poll(messages);
-        inHand.add(poll);
+    /** A worker: the received polls, one at a time: routed, committed, deleted. */
+    private void work() {
+        try {
+            while (!stopping) {
+                Poll poll = received.poll(100, TimeUnit.MILLISECONDS);
+                if (poll != null) {
+                    handle(poll);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One poll: routed, committed, deleted. A failure here leaves its messages to come back after the timeout. */
+    private void handle(Poll poll) throws InterruptedException {
+        List<Message> messages = poll.messages;
         List<String> delete = List.of();
         try {
             List<ReceivedEvent.Routed> routed = new ArrayList<>(messages.size());
@@ -192,10 +212,7 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
                 routed.add(route(received(m)));
             }
             if (routed.size() < messages.size()) {
-                giveBack(messages.subList(routed.size(), messages.size()));
-            }
-            if (!stopping && !apply.breaker().isOpen()) {
-                next = receivers.submit(this::receive); // overlaps the commit
+                giveBackReceipts(receipts(messages.subList(routed.size(), messages.size())));
             }
             delete = receipts(apply.apply(routed, getRouteId(), queue.queue(), () -> stopping, false));
             if (stopping) {
@@ -212,7 +229,6 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
             inHand.remove(poll);
         }
         queue.delete(delete);
-        return next;
     }
 
     /** One long poll; an empty list after a failure (logged), once a second at most. */
@@ -268,8 +284,12 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
         apply.apply(List.of(route(event)), getRouteId(), null, () -> stopping, true);
     }
 
-    private void giveBack(List<Message> messages) {
-        giveBackReceipts(receipts(messages));
+    private void giveBack(Poll poll) {
+        try {
+            giveBackReceipts(receipts(poll.messages));
+        } finally {
+            inHand.remove(poll);
+        }
     }
 
     private void giveBackReceipts(List<String> receipts) {

@@ -469,6 +469,7 @@ public final class Benchmark {
     List<ServiceProcess> startServices(String queue, int instances, URI endpoint) throws IOException {
         Map<String, String> settings = TestServices.settings(queue, queue + "-dlq", 60);
         for (String testOnly : List.of("camel.management.enabled", "camel.main.shutdown-timeout", "presence.consumers",
+                "presence.sqs.receivers",
                 "presence.retry.delay-ms", "presence.retry.max-delay-ms", "presence.sqs.wait-time-seconds")) {
             settings.remove(testOnly); // the shipped defaults
         }

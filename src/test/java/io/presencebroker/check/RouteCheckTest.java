@@ -65,7 +65,7 @@ class RouteCheckTest {
                 lifecycle + ":" + option + ": endpoint lifecycle-events:{{presence.events-queue}}:"
                         + " lifecycle-events:check-routes-events takes no options in a route ([deleteAfterRead]): how it"
                         + " polls, acknowledges and retries is the service's, set by PRESENCE_CONSUMERS,"
-                        + " PRESENCE_SQS_MAX_MESSAGES_PER_POLL, PRESENCE_SQS_WAIT_TIME_SECONDS and PRESENCE_RETRY_* (README)",
+                        + " PRESENCE_SQS_RECEIVERS, PRESENCE_SQS_MAX_MESSAGES_PER_POLL, PRESENCE_SQS_WAIT_TIME_SECONDS and PRESENCE_RETRY_* (README)",
                 lifecycle + ":" + bean + ": bean: no bean named lifecycleEventParsr in the registry",
                 lifecycle + ":" + method + ": bean lifecycleRows has no public method chatSubscription"
                         + " (io.presencebroker.lifecycle.LifecycleRows)");

@@ -50,6 +50,7 @@ public final class TestServices {
         props.put("presence.events-queue", queue);
         props.put("presence.dlq", dlq);
         props.put("presence.consumers", "2");
+        props.put("presence.sqs.receivers", "2");
         props.put("presence.sqs.wait-time-seconds", "1");
         props.put("presence.retry.delay-ms", "50");
         props.put("presence.retry.max-delay-ms", "200");
