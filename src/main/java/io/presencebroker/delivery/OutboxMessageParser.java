@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.presencebroker.event.InvalidEventException;
+import io.presencebroker.failure.InvalidEventException;
 import io.presencebroker.json.StrictJson;
 
 /**

@@ -8,8 +8,6 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 
-import io.presencebroker.delivery.DeliveryInProgressException;
-import io.presencebroker.event.InvalidEventException;
 import software.amazon.awssdk.core.exception.SdkException;
 
 /**
@@ -56,7 +54,7 @@ public final class FailureClassifier {
                 environment = true;
             } else if (t instanceof IOException || t instanceof UncheckedIOException || t instanceof SdkException
                     || t instanceof TimeoutException || t instanceof RejectedExecutionException
-                    || t instanceof DeliveryInProgressException || t.getClass().getName().startsWith("org.eclipse.paho.")) {
+                    || t instanceof TryLaterException || t.getClass().getName().startsWith("org.eclipse.paho.")) {
                 environment = true;
             }
         }

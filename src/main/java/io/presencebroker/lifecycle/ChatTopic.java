@@ -1,6 +1,6 @@
 package io.presencebroker.lifecycle;
 
-import io.presencebroker.event.InvalidEventException;
+import io.presencebroker.failure.InvalidEventException;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

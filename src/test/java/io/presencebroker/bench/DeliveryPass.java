@@ -42,8 +42,8 @@ final class DeliveryPass {
         String push = bench.newQueue("bench-push");
         try (EmbeddedMqtt mqtt = EmbeddedMqtt.start()) {
             Map<String, String> settings = TestServices.settings(events, events + "-dlq", 60);
-            for (String testOnly : List.of("camel.management.enabled", "camel.main.shutdown-timeout", "presence.consumers", "presence.sqs.receivers",
-                    "presence.retry.delay-ms", "presence.retry.max-delay-ms", "presence.sqs.wait-time-seconds")) {
+            for (String testOnly : List.of("camel.management.enabled", "camel.main.shutdown-timeout", "presence.consumers",
+                    "presence.sqs.receivers", "presence.retry.delay-ms", "presence.retry.max-delay-ms", "presence.sqs.wait-time-seconds")) {
                 settings.remove(testOnly);
             }
             settings.put("presence.routes-dir", java.nio.file.Path.of("routes").toAbsolutePath().toString());

@@ -5,7 +5,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 
-import io.presencebroker.event.InvalidEventException;
+import io.presencebroker.failure.InvalidEventException;
 import io.presencebroker.failure.FailureClassifier.Kind;
 import io.presencebroker.testing.TestServices;
 import org.apache.camel.RuntimeCamelException;

@@ -1,7 +1,7 @@
 package io.presencebroker.json;
 
 import io.presencebroker.delivery.OutboxMessageParser;
-import io.presencebroker.event.InvalidEventException;
+import io.presencebroker.failure.InvalidEventException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

@@ -2,7 +2,7 @@ package io.presencebroker.lifecycle;
 
 import java.util.regex.Pattern;
 
-import io.presencebroker.event.InvalidEventException;
+import io.presencebroker.failure.InvalidEventException;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -7,7 +7,7 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 
-import io.presencebroker.event.InvalidEventException;
+import io.presencebroker.failure.InvalidEventException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

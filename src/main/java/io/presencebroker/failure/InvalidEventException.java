@@ -1,4 +1,4 @@
-package io.presencebroker.event;
+package io.presencebroker.failure;
 
 /**
  * A message that can never be applied as it is: it cannot be parsed, or it breaks the event contract.
