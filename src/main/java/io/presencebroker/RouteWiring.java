@@ -2,16 +2,17 @@ package io.presencebroker;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-
-import io.presencebroker.lifecycle.LifecycleEventsComponent;
 import java.util.List;
 import java.util.Set;
 
+import io.presencebroker.lifecycle.LifecycleEventsComponent;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
 import org.apache.camel.model.FromDefinition;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
+import org.apache.camel.spi.RoutePolicyFactory;
 
 /**
  * What the Java side needs of the YAML routes, checked on the loaded routes before any of them starts, so that an
@@ -76,10 +77,20 @@ public final class RouteWiring {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("The routes lack what the service needs:\n  " + String.join("\n  ", problems));
         }
+        List<String> lifecycleRoutes = new ArrayList<>();
         for (RouteDefinition d : context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
-            if (uri(context, d.getInput().getEndpointUri()).startsWith(LifecycleEventsComponent.SCHEME + ":")
-                    && d.getErrorHandlerFactory() == null) {
-                d.errorHandler(new NoErrorHandlerDefinition());
+            if (uri(context, d.getInput().getEndpointUri()).startsWith(LifecycleEventsComponent.SCHEME + ":")) {
+                lifecycleRoutes.add(d.getRouteId());
+                if (d.getErrorHandlerFactory() == null) {
+                    d.errorHandler(new NoErrorHandlerDefinition());
+                }
+            }
+        }
+        // no per-route timers on the hot path: the lifecycle flow is measured by its own counters (presence_events_total,
+        // presence_event_lag); the context-wide and the other routes' camel_exchanges_* stay
+        for (RoutePolicyFactory factory : context.getRoutePolicyFactories()) {
+            if (factory instanceof MicrometerRoutePolicyFactory micrometer && !lifecycleRoutes.isEmpty()) {
+                micrometer.getPolicyConfiguration().setExcludePattern(String.join(",", lifecycleRoutes));
             }
         }
     }

@@ -75,6 +75,15 @@ class LifecycleEventsRouteTest extends ServiceTestSupport {
     }
 
     @Test
+    void theLifecycleRouteHasNoPerRouteTimersAndTheOtherRoutesKeepTheirs() throws Exception {
+        deliver(fixture("connected.json"), "not json");
+        io.micrometer.core.instrument.MeterRegistry registry = io.presencebroker.metrics.Meters.of(context);
+        assertThat(registry.getMeters()).extracting(m -> m.getId().getTag("routeId")).contains("dead-letter")
+                .doesNotContain("lifecycle-events");
+        queues.drain(DLQ);
+    }
+
+    @Test
     void connectedEventMakesTheClientConnected() throws Exception {
         deliver(fixture("connected.json"));
 

@@ -78,6 +78,9 @@ public final class Benchmark {
     /** The java binary of the service processes when not this JVM's (a newer JDK, for the cold-start levers). */
     String serviceJava;
     double writerRowsPerSecond;
+    /** The arguments bench/run was given, for the results. */
+    String command = "";
+    int deliveriesCount;
     /** bench/run --jfr DIR: each service JVM records a JFR profile there (the "profile" settings). */
     String jfrDir;
     /** ElasticMQ (SqsServerMain), in a process of its own: its CPU is measured with each run. */
@@ -122,6 +125,7 @@ public final class Benchmark {
                 b.passes = java.util.Set.of(o.get("passes").split(","));
             }
             b.sqsServer = elasticMq;
+            b.command = String.join(" ", args);
             b.jfrDir = o.get("jfr");
             b.announceRounds = Integer.parseInt(o.getOrDefault("announce-rounds", "3"));
             b.dbDelayMicros = Long.parseLong(o.getOrDefault("db-delay-us", "0"));
@@ -158,6 +162,7 @@ public final class Benchmark {
         List<String> deliveries = generator.deliveries(history);
         System.out.printf("traffic: %d events (%d distinct, %d clients' histories), shuffled, about 1 in 8 twice%n",
                 deliveries.size(), history.size(), model.socketStatus().size());
+        deliveriesCount = deliveries.size();
 
         if (passes.contains("base")) {
             base(deliveries, model);
@@ -267,14 +272,21 @@ public final class Benchmark {
         }
     }
 
-    /** The default consumer count: warm throughput and CPU with 1, 2, 4 and 8 lifecycle consumer threads. */
+    /**
+     * The default thread counts: warm throughput and CPU with 2, 4 and 8 consumer threads (8 receivers), and with 4 and
+     * 16 receivers (4 consumer threads).
+     */
     void consumers(List<String> deliveries, ReferenceModel model) throws Exception {
-        for (int n : new int[] {1, 2, 4, 8}) {
-            extraSettings.put("presence.consumers", String.valueOf(n));
+        int[][] counts = {{2, 8}, {4, 8}, {8, 8}, {4, 4}, {4, 16}};
+        for (int[] c : counts) {
+            extraSettings.put("presence.consumers", String.valueOf(c[0]));
+            extraSettings.put("presence.sqs.receivers", String.valueOf(c[1]));
             try {
-                serviceWarm("service, warm, presence.consumers=" + n, deliveries, model, 1, sqsEndpoint, false);
+                serviceWarm("service, warm, presence.consumers=%d, presence.sqs.receivers=%d".formatted(c[0], c[1]),
+                        deliveries, model, 1, sqsEndpoint, false);
             } finally {
                 extraSettings.remove("presence.consumers");
+                extraSettings.remove("presence.sqs.receivers");
             }
         }
     }
@@ -690,10 +702,9 @@ public final class Benchmark {
     void write() throws Exception {
         StringBuilder md = new StringBuilder();
         md.append("# Benchmark results\n\n");
-        md.append("Run on ").append(LocalDate.now()).append(", ").append(machine()).append(". Command: `bench/run --events ")
-                .append(events).append(" --latency-seconds ").append(latencySeconds).append(" --rate ").append(offeredRate)
-                .append(" --delivery-messages ").append(deliveryMessages)
-                .append(dbDelayMicros > 0 ? " --db-delay-us " + dbDelayMicros : "").append("`.\n\n");
+        md.append("Run on ").append(LocalDate.now()).append(", ").append(machine()).append(". Command: `bench/run")
+                .append(command.isBlank() ? "" : " " + command).append("` (").append(deliveriesCount)
+                .append(" events per run).\n\n");
         md.append("| run | events | seconds | per second | CPU s per 1,000 | peak RSS (MiB) | final state |\n");
         md.append("|---|---:|---:|---:|---:|---:|---|\n");
         for (String[] r : rows) {
