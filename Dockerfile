@@ -12,6 +12,10 @@
 #
 # java is PID 1 (exec-form ENTRYPOINT, no shell wrapper), so ECS's SIGTERM reaches the JVM directly and Camel shuts
 # down gracefully within the task's stopTimeout. Extra JVM flags: set JAVA_TOOL_OPTIONS.
+#
+# -XX:TieredStopAtLevel=1: C1 only. Measured with bench/run on 2 shared cores (README, Performance): the service's CPU
+# per event fell from 0.232 to 0.152 s per 1,000 events warm and from 0.464 to 0.225 cold, its cold throughput rose
+# from 0.62 to 1.15 of the bare drain's; C2's compiles compete with the work for the few cores a task has.
 
 # ---- stage 1: build ------------------------------------------------------------------------------------------------
 FROM maven:3.9-eclipse-temurin-17 AS build
@@ -64,6 +68,6 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=60s --retries=3 \
 
 USER 10001
 
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", "-jar", "/app/presence-broker.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=50", "-XX:+ExitOnOutOfMemoryError", "-XX:TieredStopAtLevel=1", "-jar", "/app/presence-broker.jar"]
 # commands: run (default), migrate, replay-dlq (local and demo need target/lib-local: not in this image)
 CMD ["run"]
