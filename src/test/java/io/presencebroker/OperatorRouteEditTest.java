@@ -23,9 +23,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What an operator does to the shipped routes: edits that the header of routes/lifecycle-events.yaml allows keep the
- * rest of the state exact; edits that remove wiring, or rename and move routes, either keep the behaviour or fail the
- * start with a message that names what is missing.
+ * What an operator does to the shipped routes: a filter in front of the router keeps the rest of the state exact; a
+ * renamed route in another file keeps the behaviour; consumer options in the route, or no route from the events queue,
+ * fail the start with a message that names them; a route whose branches decide nothing changes nothing and loses
+ * nothing (the consumer, not the route, acknowledges).
  */
 class OperatorRouteEditTest {
 
