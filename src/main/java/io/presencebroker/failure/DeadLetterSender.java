@@ -1,5 +1,6 @@
 package io.presencebroker.failure;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -39,7 +40,7 @@ public class DeadLetterSender {
                      Throwable cause) {
         Exchange exchange = new DefaultExchange(context);
         exchange.getIn().setBody(body);
-        exchange.getIn().setHeaders(new java.util.HashMap<>(headers));
+        exchange.getIn().setHeaders(new HashMap<>(headers));
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, cause);
         exchange.setProperty(Exchange.FAILURE_ROUTE_ID, routeId);
         if (sourceQueue != null) {

@@ -49,7 +49,7 @@ public class LifecycleEventsComponent extends DefaultComponent {
                     + "): how it polls, acknowledges and retries is the service's, set by PRESENCE_CONSUMERS, "
                     + "PRESENCE_SQS_RECEIVERS, PRESENCE_SQS_MAX_MESSAGES_PER_POLL, PRESENCE_SQS_WAIT_TIME_SECONDS and PRESENCE_RETRY_* (README)");
         }
-        return new LifecycleEventsEndpoint(uri, this, new QueueMessages(sqs, remaining), sqs);
+        return new LifecycleEventsEndpoint(uri, this, new QueueMessages(sqs, remaining));
     }
 
     PollSettings settings() {

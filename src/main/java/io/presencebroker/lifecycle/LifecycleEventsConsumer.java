@@ -212,11 +212,12 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
                 routed.add(route(received(m)));
             }
             if (routed.size() < messages.size()) {
-                giveBackReceipts(receipts(messages.subList(routed.size(), messages.size())));
+                giveBackReceipts(QueueMessages.receipts(messages.subList(routed.size(), messages.size())));
             }
-            delete = receipts(apply.apply(routed, getRouteId(), queue.queue(), () -> stopping, false));
+            delete = apply.apply(routed, getRouteId(), queue.queue(), () -> stopping, false).stream()
+                    .map(ReceivedEvent::receiptHandle).toList();
             if (stopping) {
-                List<String> left = receipts(messages.subList(0, routed.size()));
+                List<String> left = QueueMessages.receipts(messages.subList(0, routed.size()));
                 left.removeAll(delete);
                 giveBackReceipts(left); // failed ones: back to the queue at once, for another task
             }
@@ -234,9 +235,7 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
     /** One long poll; an empty list after a failure (logged), once a second at most. */
     private List<Message> receive() throws InterruptedException {
         try {
-            return endpoint.sqs().receiveMessage(b -> b.queueUrl(queue.url())
-                    .maxNumberOfMessages(settings.maxMessagesPerPoll()).waitTimeSeconds(settings.waitTimeSeconds())
-                    .messageSystemAttributeNames(ATTRIBUTES)).messages();
+            return queue.receive(settings.maxMessagesPerPoll(), settings.waitTimeSeconds(), ATTRIBUTES);
         } catch (RuntimeException e) {
             LOG.warn("Receiving from {} failed, trying again in 1 s: {}", queue.queue(), e.getMessage());
             synchronized (idle) {
@@ -256,7 +255,7 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
         return new ReceivedEvent(m.body(), headers, m.receiptHandle(), attributes);
     }
 
-    /** The event through the route, in a pooled exchange of this consumer: its row changes, failure, or neither. */
+    /** The event through the route, in an exchange of its own: its row changes, its failure, or neither. */
     private ReceivedEvent.Routed route(ReceivedEvent event) {
         Exchange exchange = createExchange(false);
         try {
@@ -286,7 +285,7 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
 
     private void giveBack(Poll poll) {
         try {
-            giveBackReceipts(receipts(poll.messages));
+            giveBackReceipts(QueueMessages.receipts(poll.messages));
         } finally {
             inHand.remove(poll);
         }
@@ -303,17 +302,10 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
         long now = System.currentTimeMillis();
         for (Poll poll : inHand) {
             if (poll.visibleUntil - now < visibilitySeconds * 500L) {
-                queue.changeVisibility(receipts(poll.messages), visibilitySeconds);
+                queue.changeVisibility(QueueMessages.receipts(poll.messages), visibilitySeconds);
                 poll.visibleUntil = now + visibilitySeconds * 1000L;
             }
         }
     }
 
-    private static List<String> receipts(List<?> items) {
-        List<String> receipts = new ArrayList<>(items.size());
-        for (Object item : items) {
-            receipts.add(item instanceof Message m ? m.receiptHandle() : ((ReceivedEvent) item).receiptHandle());
-        }
-        return receipts;
-    }
 }

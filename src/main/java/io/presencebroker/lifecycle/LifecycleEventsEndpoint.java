@@ -5,19 +5,16 @@ import org.apache.camel.Consumer;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.support.DefaultEndpoint;
-import software.amazon.awssdk.services.sqs.SqsClient;
 
 /** The events queue of {@link LifecycleEventsComponent}: one consumer (many threads) per endpoint. */
 public class LifecycleEventsEndpoint extends DefaultEndpoint {
 
     private final QueueMessages queue;
-    private final SqsClient sqs;
     private volatile LifecycleEventsConsumer consumer;
 
-    LifecycleEventsEndpoint(String uri, LifecycleEventsComponent component, QueueMessages queue, SqsClient sqs) {
+    LifecycleEventsEndpoint(String uri, LifecycleEventsComponent component, QueueMessages queue) {
         super(uri, component);
         this.queue = queue;
-        this.sqs = sqs;
     }
 
     @Override
@@ -49,10 +46,6 @@ public class LifecycleEventsEndpoint extends DefaultEndpoint {
 
     QueueMessages queue() {
         return queue;
-    }
-
-    SqsClient sqs() {
-        return sqs;
     }
 
     /** The route's consumer, or null when no route consumes this endpoint. */

@@ -14,6 +14,8 @@ import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchReq
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -50,15 +52,26 @@ public final class QueueMessages {
         return queue;
     }
 
-    public String url() {
-        return url.get();
-    }
-
     /** The queue's VisibilityTimeout in seconds (GetQueueAttributes). */
     public int visibilityTimeoutSeconds() {
         return Integer.parseInt(sqs.getQueueAttributes(b -> b.queueUrl(url.get())
                 .attributeNames(QueueAttributeName.VISIBILITY_TIMEOUT)).attributes()
                 .get(QueueAttributeName.VISIBILITY_TIMEOUT));
+    }
+
+    /** One long poll: up to {@code max} messages, waiting up to {@code waitSeconds}, with these system attributes. */
+    public List<Message> receive(int max, int waitSeconds, List<MessageSystemAttributeName> attributes) {
+        return sqs.receiveMessage(b -> b.queueUrl(url.get()).maxNumberOfMessages(max).waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNames(attributes)).messages();
+    }
+
+    /** The receipt handles of these messages, for {@link #delete} and {@link #changeVisibility}. */
+    public static List<String> receipts(List<Message> messages) {
+        List<String> receipts = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            receipts.add(m.receiptHandle());
+        }
+        return receipts;
     }
 
     /** Deletes these messages (by receipt handle), in batches of ten, on the delete threads. */
