@@ -109,14 +109,9 @@ public class LifecycleApply {
             return;
         }
         committed();
-        int k = 0;
+        int from = 0;
         for (ReceivedEvent.Routed r : updates) {
-            boolean any = false;
-            for (int i = 0; i < r.changes().rows().size(); i++) {
-                any |= applied[k++];
-            }
-            metrics.countApplied(r.eventType(), r.changes().eventTimestamp(), any);
-            done.add(r.event());
+            from = counted(r, applied, from, done);
         }
     }
 
@@ -133,13 +128,23 @@ public class LifecycleApply {
                 continue;
             }
             committed();
-            boolean any = false;
-            for (boolean a : applied) {
-                any |= a;
-            }
-            metrics.countApplied(r.eventType(), r.changes().eventTimestamp(), any);
-            done.add(r.event());
+            counted(r, applied, 0, done);
         }
+    }
+
+    /**
+     * A committed event: applied when any of its rows (from {@code from} in {@code applied}) changed, else stale; it may
+     * be deleted. Returns where the next event's rows start.
+     */
+    private int counted(ReceivedEvent.Routed r, boolean[] applied, int from, List<ReceivedEvent> done) {
+        int to = from + r.changes().rows().size();
+        boolean any = false;
+        for (int i = from; i < to; i++) {
+            any |= applied[i];
+        }
+        metrics.countApplied(r.eventType(), r.changes().eventTimestamp(), any);
+        done.add(r.event());
+        return to;
     }
 
     /**

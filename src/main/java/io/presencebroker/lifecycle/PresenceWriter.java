@@ -90,19 +90,17 @@ public class PresenceWriter {
         }
         // a placeholder for every row change (one that repeats a row is a no-op): the text's shape is then just
         // (presence changes, chat changes), so the driver parses each shape once and keeps it (prepStmtCacheSqlLimit)
-        List<RowUpdate.Presence> newPresence = rows(updates, presence, RowUpdate.Presence.class);
-        List<RowUpdate.Subscription> newChats = rows(updates, subscriptions, RowUpdate.Subscription.class);
         // with announcements on the marks depend on the counts: the commit goes with them, in a second text
         boolean commitNow = commit && !changes.enabled();
 
         StringBuilder sql = new StringBuilder("START TRANSACTION");
-        if (!newPresence.isEmpty()) {
+        if (!presence.isEmpty()) {
             sql.append(";").append(INSERT_PRESENCE_PLACEHOLDERS.formatted(
-                    String.join(", ", Collections.nCopies(newPresence.size(), PresenceSql.PRESENCE_PLACEHOLDER))));
+                    String.join(", ", Collections.nCopies(presence.size(), PresenceSql.PRESENCE_PLACEHOLDER))));
         }
-        if (!newChats.isEmpty()) {
+        if (!subscriptions.isEmpty()) {
             sql.append(";").append(INSERT_SUBSCRIPTION_PLACEHOLDERS.formatted(
-                    String.join(", ", Collections.nCopies(newChats.size(), PresenceSql.SUBSCRIPTION_PLACEHOLDER))));
+                    String.join(", ", Collections.nCopies(subscriptions.size(), PresenceSql.SUBSCRIPTION_PLACEHOLDER))));
         }
         for (int i = 0; i < presence.size(); i++) {
             sql.append(";").append(UPDATE_PRESENCE);
@@ -119,11 +117,13 @@ public class PresenceWriter {
             try {
                 try (PreparedStatement st = c.prepareStatement(sql.toString())) {
                     int p = 1;
-                    for (RowUpdate.Presence row : newPresence) {
+                    for (int i : presence) {
+                        RowUpdate.Presence row = (RowUpdate.Presence) updates.get(i);
                         st.setString(p++, row.clientId());
                         st.setString(p++, row.userId());
                     }
-                    for (RowUpdate.Subscription row : newChats) {
+                    for (int i : subscriptions) {
+                        RowUpdate.Subscription row = (RowUpdate.Subscription) updates.get(i);
                         st.setString(p++, row.clientId());
                         st.setString(p++, row.chatId());
                         st.setString(p++, row.topic());
@@ -136,7 +136,7 @@ public class PresenceWriter {
                     }
                     List<Integer> counts = execute(st);
                     // START TRANSACTION, the placeholder inserts, then one count per update
-                    int k = 1 + (newPresence.isEmpty() ? 0 : 1) + (newChats.isEmpty() ? 0 : 1);
+                    int k = 1 + (presence.isEmpty() ? 0 : 1) + (subscriptions.isEmpty() ? 0 : 1);
                     for (int i : presence) {
                         applied[i] = counts.get(k++) > 0;
                     }
@@ -205,15 +205,6 @@ public class PresenceWriter {
             }
             resultSet = st.getMoreResults();
         }
-    }
-
-    /** The row changes of one table, in key order: their placeholders. */
-    private static <T extends RowUpdate> List<T> rows(List<RowUpdate> updates, List<Integer> sorted, Class<T> type) {
-        List<T> rows = new ArrayList<>(sorted.size());
-        for (int i : sorted) {
-            rows.add(type.cast(updates.get(i)));
-        }
-        return rows;
     }
 
     private static Set<String> changedUsers(List<RowUpdate> updates, List<Integer> presence, boolean[] applied) {

@@ -45,9 +45,9 @@ public final class WarmUp {
                 List<RowUpdate> poll = new ArrayList<>();
                 for (int i = 0; i < 10; i++) {
                     String client = CLIENT_PREFIX + (p * 10 + i);
-                    LifecycleEvent event = parser.read(i % 2 == 0
-                            ? EventJson.connected(client, now, "warm-up", p)
-                            : EventJson.subscription("subscribed", client, now, "warm-up", List.of("app/" + client + "/chat/w")));
+                    String json = i % 2 == 0 ? EventJson.connected(client, now, "warm-up", p)
+                            : EventJson.subscription("subscribed", client, now, "warm-up", List.of("app/" + client + "/chat/w"));
+                    LifecycleEvent event = parser.read(json);
                     poll.addAll((event.isPresence() ? rows.presence(event) : rows.chatSubscriptions(event)).rows());
                 }
                 writer.rehearse(poll);
