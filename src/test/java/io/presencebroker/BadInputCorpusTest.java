@@ -1,5 +1,6 @@
 package io.presencebroker;
 
+import io.presencebroker.metrics.PresenceMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

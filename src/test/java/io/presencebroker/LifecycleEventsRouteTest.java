@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.presencebroker.lifecycle.EventJson;
+import io.presencebroker.metrics.PresenceMetrics;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.ServiceTestSupport;
@@ -24,7 +25,7 @@ import static io.presencebroker.testing.SocketStatusRow.subscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The real application (camel-main, the YAML routes of routes/, application.properties) against embedded ElasticMQ
+ * The real application (camel-main, the YAML routes of routes/, the declared settings) against embedded ElasticMQ
  * and a real MariaDB: one test per AWS event type with the documented payload shapes, and the dead-letter path.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

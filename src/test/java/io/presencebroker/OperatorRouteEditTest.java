@@ -1,5 +1,6 @@
 package io.presencebroker;
 
+import io.presencebroker.metrics.PresenceMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -17,10 +17,8 @@ import io.presencebroker.store.SqlLists;
 /**
  * From presence changes to pending announcements (docs/announcements.md), in two steps:
  * <ul>
- * <li>{@link #mark}, in the lifecycle transaction that changed some clients: their users' rows of
- * presence_announcement get {@code marked_at} (the first mark, kept) and {@code presence_changed_at} (the latest), one
- * UPDATE for all of them (and one insert-or-update when some have no row yet).
- * Committed with the change, so a change is never lost, and nothing is read.</li>
+ * <li>the marks ({@link io.presencebroker.store.PresenceChangeMarks}), written by the lifecycle transaction that
+ * changed some clients and committed with the change, so a change is never lost;</li>
  * <li>{@link #resolve}, in the announcements flow's transaction before it claims: the marked rows (locked,
  * {@code SKIP LOCKED}: a lifecycle transaction marking one holds it until it commits), the users' presence read
  * after the lock, {@link AnnouncementRule} applied, the marks cleared. Online is due at once, offline after the
@@ -32,12 +30,6 @@ import io.presencebroker.store.SqlLists;
  */
 public final class PresenceChanges {
 
-    /** The first mark orders the looks (oldest first, however often the user changes since); the latest one times. */
-    private static final String MARK = "UPDATE presence_announcement"
-            + " SET marked_at = COALESCE(marked_at, NOW(3)), presence_changed_at = NOW(3) WHERE user_id IN (%s)";
-    private static final String ENSURE_MARKED = "INSERT INTO presence_announcement"
-            + " (user_id, marked_at, presence_changed_at) VALUES %s"
-            + " ON DUPLICATE KEY UPDATE marked_at = COALESCE(marked_at, NOW(3)), presence_changed_at = NOW(3)";
     private static final String MARKED = "SELECT user_id, announced_online, sending_online, pending_online, pending_at"
             + " FROM presence_announcement WHERE marked_at IS NOT NULL"
             + " ORDER BY marked_at LIMIT ? FOR UPDATE SKIP LOCKED";
@@ -64,56 +56,11 @@ public final class PresenceChanges {
     private static final String UNMARK = "UPDATE presence_announcement SET marked_at = NULL, presence_changed_at = NULL"
             + " WHERE user_id IN (%s)";
 
-    private final boolean enabled;
     private final long offlineDebounceMillis;
 
-    /**
-     * @param enabled               presence.announcements.enabled; when false, {@link #mark} does nothing
-     * @param offlineDebounceMillis presence.offline-debounce-ms
-     */
-    public PresenceChanges(boolean enabled, long offlineDebounceMillis) {
-        this.enabled = enabled;
+    /** @param offlineDebounceMillis presence.offline-debounce-ms */
+    public PresenceChanges(long offlineDebounceMillis) {
         this.offlineDebounceMillis = offlineDebounceMillis;
-    }
-
-    public static PresenceChanges disabled() {
-        return new PresenceChanges(false, 0);
-    }
-
-    /** Whether lifecycle transactions mark their users (presence.announcements.enabled). */
-    public boolean enabled() {
-        return enabled;
-    }
-
-    /**
-     * The statement that marks {@code users} users, their ids its parameters in user id order (so two transactions
-     * never wait for each other in a cycle): for a lifecycle transaction that sends it together with its commit.
-     */
-    public String markStatement(int users) {
-        return ENSURE_MARKED.formatted(String.join(", ", Collections.nCopies(users, "(?, NOW(3), NOW(3))")));
-    }
-
-    /** In the transaction of {@code c}, after the presence rows of these users' clients changed. */
-    public void mark(Connection c, Collection<String> userIds) throws SQLException {
-        if (!enabled || userIds.isEmpty()) {
-            return;
-        }
-        // in user id order, so two transactions never wait for each other in a cycle
-        List<String> users = List.copyOf(new TreeSet<>(userIds));
-        int marked;
-        try (PreparedStatement st = c.prepareStatement(MARK.formatted(SqlLists.placeholders(users.size())))) {
-            SqlLists.bind(st, 1, users);
-            marked = st.executeUpdate();
-        }
-        if (marked < users.size()) {
-            // users seen for the first time: their rows (the marked ones are locked by now, marking them again is
-            // harmless)
-            try (PreparedStatement st = c.prepareStatement(ENSURE_MARKED.formatted(
-                    String.join(", ", Collections.nCopies(users.size(), "(?, NOW(3), NOW(3))"))))) {
-                SqlLists.bind(st, 1, users);
-                st.executeUpdate();
-            }
-        }
     }
 
     /**

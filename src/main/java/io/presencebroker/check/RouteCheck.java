@@ -1,6 +1,5 @@
 package io.presencebroker.check;
 
-import io.presencebroker.api.ReadApiConfiguration;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -13,12 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
-import io.presencebroker.DeliveryConfiguration;
-import io.presencebroker.PresenceConfiguration;
-import io.presencebroker.Settings;
-import org.apache.camel.CamelContext;
+import io.presencebroker.config.SettingDeclarations;
+import io.presencebroker.config.Settings;
+import org.apache.camel.CamelConfiguration;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.Main;
 import org.apache.camel.main.MainListenerSupport;
@@ -36,47 +32,14 @@ import org.apache.logging.log4j.core.config.Configurator;
  */
 public final class RouteCheck {
 
-    /** Registry name of the marker that tells the configurations to bind without connecting anywhere. */
-    public static final String CHECK_ONLY = "presenceRouteCheckOnly";
-
-    /** Placeholder values for the settings a production start requires, used only when they are not set. */
-    private static final Map<String, String> STAND_INS = Map.ofEntries(
-            Map.entry("presence.events-queue", "check-routes-events"),
-            Map.entry("presence.dlq", "check-routes-dlq"),
-            Map.entry("presence.outbox-queue", "check-routes-outbox"),
-            Map.entry("presence.push-queue", "check-routes-push"),
-            Map.entry("presence.db.url", "jdbc:mysql://check-routes.invalid:3306/presence"),
-            Map.entry("presence.db.user", "check-routes"),
-            Map.entry("presence.db.password", "check-routes"),
-            Map.entry("presence.mqtt.broker-url", "tcp://check-routes.invalid:1883"),
-            Map.entry("presence.api.token", "check-routes-token-check-routes-token"),
-            Map.entry("aws.region", "us-east-1"));
-
     private RouteCheck() {
     }
 
-    /** True while {@code check-routes} builds the registry: bind, but connect nowhere and change nothing. */
-    public static boolean checkOnly(CamelContext context) {
-        return context.getRegistry().lookupByName(CHECK_ONLY) != null;
-    }
-
-    /** A pool that would connect on first use, which never comes: what {@code check-routes} binds for a data source. */
-    public static HikariDataSource unstartedPool(HikariConfig config) {
-        HikariDataSource pool = new HikariDataSource();
-        config.copyStateTo(pool);
-        return pool;
-    }
-
-    /** The command: {@code check-routes DIR}; 0 when the routes are fine, 1 with problems, 2 for bad usage. */
-    public static int main(String[] args, PrintStream out) {
-        if (args.length != 1) {
-            out.println("usage: presence-broker check-routes DIR   (DIR: a folder of Camel YAML route files)");
-            return 2;
-        }
+    /** The command {@code check-routes DIR}: prints the problems; 0 when the routes are fine, 1 with problems. */
+    public static int run(Path dir, List<Class<? extends CamelConfiguration>> configurations, PrintStream out) {
         Configurator.setLevel("org.apache.camel", Level.WARN);
         Configurator.setLevel("io.presencebroker", Level.WARN);
-        Path dir = Path.of(args[0]);
-        List<Problem> problems = check(dir, Map.of());
+        List<Problem> problems = check(dir, Map.of(), configurations);
         problems.forEach(out::println);
         boolean schemaOnly = !problems.isEmpty() && problems.stream().allMatch(p -> p.message().startsWith("schema: "));
         out.println(problems.isEmpty() ? "check-routes: " + files(dir).size() + " route files in " + dir + ": no problems"
@@ -85,8 +48,13 @@ public final class RouteCheck {
         return problems.isEmpty() ? 0 : 1;
     }
 
-    /** The problems of the route files of {@code dir}, sorted by file and line; empty when there are none. */
-    public static List<Problem> check(Path dir, Map<String, String> overrides) {
+    /**
+     * The problems of the route files of {@code dir}, sorted by file and line; empty when there are none.
+     * {@code configurations} are the service's (without its database configuration: the check binds
+     * {@link StandInDatabases} instead).
+     */
+    public static List<Problem> check(Path dir, Map<String, String> overrides,
+                                      List<Class<? extends CamelConfiguration>> configurations) {
         if (!Files.isDirectory(dir)) {
             return List.of(new Problem(dir.toString(), 0, "not a folder of route files"));
         }
@@ -105,19 +73,16 @@ public final class RouteCheck {
         }
         if (problems.isEmpty()) {
             // Camel cannot load what its schema refuses: the rest is checked once those problems are fixed
-            problems.addAll(load(dir, lines, overrides));
+            problems.addAll(load(dir, lines, overrides, configurations));
         }
         return problems.stream().sorted().distinct().toList();
     }
 
-    private static List<Problem> load(Path dir, Map<Path, List<String>> lines, Map<String, String> overrides) {
+    private static List<Problem> load(Path dir, Map<Path, List<String>> lines, Map<String, String> overrides,
+                                      List<Class<? extends CamelConfiguration>> configurations) {
         Map<String, String> settings = new HashMap<>(overrides);
-        Settings configured = Settings.load(overrides);
-        STAND_INS.forEach((name, value) -> {
-            if (configured.get(name).isBlank()) {
-                settings.put(name, value);
-            }
-        });
+        // the declared example of every required setting that is not set: nothing connects anywhere
+        settings.putAll(SettingDeclarations.load().standIns(Settings.load(overrides)));
         settings.put("presence.routes-dir", dir.toString());
         // every feature on, so that every route is loaded and every bean it refers to is bound
         settings.put("presence.delivery.enabled", "true");
@@ -127,10 +92,9 @@ public final class RouteCheck {
 
         List<Problem> problems = new ArrayList<>();
         Main main = new Main();
-        main.configure().addConfiguration(PresenceConfiguration.class);
-        main.configure().addConfiguration(DeliveryConfiguration.class);
-        main.configure().addConfiguration(ReadApiConfiguration.class);
-        main.bind(CHECK_ONLY, Boolean.TRUE);
+        configurations.forEach(main.configure()::addConfiguration);
+        main.configure().addConfiguration(StandInDatabases.class);
+        main.setInitialProperties(SettingDeclarations.load().defaults());
         settings.forEach(main::addOverrideProperty);
         main.addMainListener(new MainListenerSupport() {
             @Override

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import io.presencebroker.RouteWiring;
+import io.presencebroker.check.RouteWiring;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Component;
 import org.apache.camel.Endpoint;
@@ -196,7 +196,7 @@ final class RouteModelCheck {
                     if (!optional && context.getPropertiesComponent().resolveProperty(name).isEmpty()) {
                         problems.add(new Problem(file.toString(), i + 1, "property placeholder {{" + name
                                 + "}} is not set (application.properties or the environment variable "
-                                + io.presencebroker.Settings.variable(name) + ")"));
+                                + io.presencebroker.config.Settings.variable(name) + ")"));
                     }
                 }
             }

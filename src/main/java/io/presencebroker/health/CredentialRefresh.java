@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.Credentials;
-import io.presencebroker.Settings;
+import io.presencebroker.config.Settings;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

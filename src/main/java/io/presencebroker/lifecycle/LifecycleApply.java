@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
-import io.presencebroker.PresenceMetrics;
+import io.presencebroker.metrics.PresenceMetrics;
 import io.presencebroker.failure.CircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailureClassifier;

@@ -3,7 +3,7 @@ package io.presencebroker.lifecycle;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.presencebroker.PresenceMetrics;
+import io.presencebroker.metrics.PresenceMetrics;
 import org.apache.camel.Body;
 
 /**

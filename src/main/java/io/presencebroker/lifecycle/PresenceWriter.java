@@ -13,7 +13,7 @@ import java.util.TreeSet;
 
 import javax.sql.DataSource;
 
-import io.presencebroker.announce.PresenceChanges;
+import io.presencebroker.store.PresenceChangeMarks;
 
 /**
  * Applies the row updates of a poll to MySQL in one transaction, in one or two round trips: a single multi-statement
@@ -38,12 +38,12 @@ public class PresenceWriter {
 
     private final DataSource dataSource;
     private final long resetGapMillis;
-    private final PresenceChanges changes;
+    private final PresenceChangeMarks marks;
 
-    public PresenceWriter(DataSource dataSource, long resetGapMillis, PresenceChanges changes) {
+    public PresenceWriter(DataSource dataSource, long resetGapMillis, PresenceChangeMarks marks) {
         this.dataSource = dataSource;
         this.resetGapMillis = resetGapMillis;
-        this.changes = changes;
+        this.marks = marks;
     }
 
     /** Applies the updates in one transaction; element i tells whether update i changed its row. */
@@ -91,7 +91,7 @@ public class PresenceWriter {
         // a placeholder for every row change (one that repeats a row is a no-op): the text's shape is then just
         // (presence changes, chat changes), so the driver parses each shape once and keeps it (prepStmtCacheSqlLimit)
         // with announcements on the marks depend on the counts: the commit goes with them, in a second text
-        boolean commitNow = commit && !changes.enabled();
+        boolean commitNow = commit && !marks.enabled();
 
         StringBuilder sql = new StringBuilder("START TRANSACTION");
         if (!presence.isEmpty()) {
@@ -168,7 +168,7 @@ public class PresenceWriter {
             return;
         }
         List<String> users = List.copyOf(new TreeSet<>(changedUsers)); // in one order: no waits in a cycle
-        try (PreparedStatement st = c.prepareStatement(changes.markStatement(users.size()) + ";COMMIT")) {
+        try (PreparedStatement st = c.prepareStatement(marks.markStatement(users.size()) + ";COMMIT")) {
             for (int i = 0; i < users.size(); i++) {
                 st.setString(i + 1, users.get(i));
             }

@@ -1,12 +1,12 @@
 package io.presencebroker.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.presencebroker.PresenceMetrics;
-import io.presencebroker.Settings;
+import io.presencebroker.metrics.PresenceMetrics;
+import io.presencebroker.config.Settings;
 import org.apache.camel.CamelContext;
 import io.presencebroker.failure.CircuitBreaker;
 
-/** Starts the {@link EmfPublisher} when {@code presence.metrics.emf.enabled} (settings in application.properties). */
+/** Starts the {@link EmfPublisher} when {@code presence.metrics.emf.enabled} (settings in settings.yaml). */
 public final class EmfMetrics {
 
     private EmfMetrics() {

@@ -11,7 +11,7 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
-import io.presencebroker.Settings;
+import io.presencebroker.config.Settings;
 import io.presencebroker.sqs.SqsClients;
 import io.presencebroker.failure.DeadLetterAttributes;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -124,6 +124,11 @@ public final class DlqReplay {
             System.err.println(e.getMessage());
             return 2;
         }
+        return replay(options, overrides);
+    }
+
+    /** The {@code replay-dlq} command with its options; returns the exit code. */
+    public static int replay(Options options, Map<String, String> overrides) {
         Settings settings = Settings.load(overrides);
         try (SqsClient sqs = SqsClients.create(settings, 1)) {
             DlqReplay replay = new DlqReplay(sqs, settings.require("presence.dlq"),

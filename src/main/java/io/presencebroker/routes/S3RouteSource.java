@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.presencebroker.Settings;
+import io.presencebroker.config.Settings;
 import io.presencebroker.sqs.SqsClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

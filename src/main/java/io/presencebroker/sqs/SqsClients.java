@@ -1,6 +1,6 @@
 package io.presencebroker.sqs;
 
-import io.presencebroker.Settings;
+import io.presencebroker.config.Settings;
 import java.net.URI;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;

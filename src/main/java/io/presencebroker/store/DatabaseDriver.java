@@ -3,7 +3,7 @@ package io.presencebroker.store;
 import java.util.Locale;
 
 import com.zaxxer.hikari.HikariConfig;
-import io.presencebroker.Settings;
+import io.presencebroker.config.Settings;
 
 /**
  * {@code presence.db.driver}: {@code mysql} (MySQL Connector/J, the URL as given) or {@code aws-wrapper} (the AWS

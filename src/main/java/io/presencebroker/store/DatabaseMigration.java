@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 import javax.sql.DataSource;
 
-import io.presencebroker.Settings;
+import io.presencebroker.config.Settings;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.ValidateResult;
 import org.slf4j.Logger;

@@ -9,6 +9,7 @@ import java.util.List;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.presencebroker.lifecycle.PresenceWriter;
+import io.presencebroker.store.PresenceChangeMarks;
 import io.presencebroker.lifecycle.RowUpdate;
 import io.presencebroker.store.Transactions;
 import io.presencebroker.testing.TestServices;
@@ -30,7 +31,7 @@ class PresenceChangesTest {
 
     static final long DEBOUNCE_MS = 10_000;
     HikariDataSource pool;
-    final PresenceChanges changes = new PresenceChanges(true, DEBOUNCE_MS);
+    final PresenceChanges changes = new PresenceChanges(DEBOUNCE_MS);
     PresenceWriter store;
     long ts = System.currentTimeMillis();
     long version;
@@ -38,7 +39,7 @@ class PresenceChangesTest {
     @BeforeAll
     void pool() {
         pool = TestServices.pool(2);
-        store = new PresenceWriter(pool, 3_600_000L, changes);
+        store = new PresenceWriter(pool, 3_600_000L, new PresenceChangeMarks(true));
     }
 
     @AfterAll

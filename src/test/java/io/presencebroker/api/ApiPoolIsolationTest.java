@@ -26,7 +26,7 @@ import javax.sql.DataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.presencebroker.PresenceMetrics;
+import io.presencebroker.metrics.PresenceMetrics;
 import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.metrics.ApiPoolName;
 import io.presencebroker.testing.ServiceTestSupport;

@@ -28,7 +28,7 @@ final class WriterPass {
                 + " durable MariaDB on this machine, every row inserted then updated):");
         try (HikariDataSource pool = TestServices.pool(70)) {
             PresenceWriter store = new PresenceWriter(pool, 3_600_000L,
-                    io.presencebroker.announce.PresenceChanges.disabled());
+                    io.presencebroker.store.PresenceChangeMarks.disabled());
             for (int threads : new int[] {4, 16, 64}) {
                 TestServices.clearDatabase();
                 AtomicLong changed = new AtomicLong();

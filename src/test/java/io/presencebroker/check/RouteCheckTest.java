@@ -1,5 +1,7 @@
 package io.presencebroker.check;
 
+import io.presencebroker.PresenceBroker;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
@@ -27,7 +29,7 @@ class RouteCheckTest {
 
     @Test
     void theShippedRoutesHaveNoProblem() {
-        assertThat(RouteCheck.check(Path.of("routes"), Map.of())).isEmpty();
+        assertThat(RouteCheck.check(Path.of("routes"), Map.of(), PresenceBroker.CONFIGURATIONS)).isEmpty();
     }
 
     @Test
@@ -37,7 +39,7 @@ class RouteCheckTest {
                 "            reff: lifecycleEventParser");
         int choice = edit(routes.resolve("delivery.yaml"), "- choice:", "- choise:");
 
-        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
                 routes.resolve("delivery.yaml") + ":" + choice + ": schema: property 'choise' is not defined in the schema"
                         + " and the schema does not allow additional properties (at $[0].route.from.steps[2].split.steps[0])",
                 routes.resolve("lifecycle-events.yaml") + ":" + line + ": schema: property 'reff' is not defined in the"
@@ -58,7 +60,7 @@ class RouteCheckTest {
         int beanType = edit(deadLetter, "beanType: io.presencebroker.failure.DeadLetterAttributes",
                 "beanType: io.presencebroker.failure.DeadLetterAttribute");
 
-        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
                 deadLetter + ":" + beanType + ": bean: class io.presencebroker.failure.DeadLetterAttribute not found",
                 deadLetter + ":" + placeholder + ": property placeholder {{presence.dead-letter-queue}} is not set"
                         + " (application.properties or the environment variable PRESENCE_DEAD_LETTER_QUEUE)",
@@ -80,7 +82,7 @@ class RouteCheckTest {
                 "uri: lifecycle-events:{{presence.outbox-queue}}");
         Files.delete(routes.resolve("dead-letter.yaml"));
 
-        assertThat(lines(RouteCheck.check(routes, Map.of()))).contains(
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).contains(
                 mqtt + ":" + to + ": no route consumes direct:lifecycle-event (a route `from`"
                         + " direct:lifecycle-event is needed)",
                 routes + ": no route consumes lifecycle-events:check-routes-events (presence.events-queue): the"
@@ -96,7 +98,7 @@ class RouteCheckTest {
         // the problem is named by the line of greedy
         int greedy = edit(announcements, "        greedy: true", "        greedy: true");
 
-        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
                 announcements + ":" + greedy + ": endpoint scheduler:presence-announcements: a greedy scheduler needs"
                         + " synchronous: true (else it looks again at once after every look whose route finishes on"
                         + " another thread)");
@@ -108,13 +110,13 @@ class RouteCheckTest {
         edit(routes.resolve("lifecycle-events.yaml"), "method: chatSubscriptions", "method: chatSubscription");
         ByteArrayOutputStream out = new ByteArrayOutputStream();
 
-        int status = RouteCheck.main(new String[] {routes.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
+        int status = RouteCheck.run(routes, PresenceBroker.CONFIGURATIONS, new PrintStream(out, true, StandardCharsets.UTF_8));
 
         assertThat(status).isEqualTo(1);
         assertThat(out.toString(StandardCharsets.UTF_8).lines().toList()).hasSize(2)
                 .last().isEqualTo("check-routes: 1 problem(s) in " + routes);
         out.reset();
-        assertThat(RouteCheck.main(new String[] {"routes"}, new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
+        assertThat(RouteCheck.run(Path.of("routes"), PresenceBroker.CONFIGURATIONS, new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("check-routes: 8 route files in routes: no problems\n");
     }
 

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ChatTopicTest {
 
-    /** The default from application.properties, which the YAML route uses as well. */
+    /** The default declared in settings.yaml, which the YAML route uses as well. */
     static final String DEFAULT = "^[^/+#]+/[^/+#]+/chat/([^/+#]+)(/[^+#]*)?$";
     final ChatTopic chatTopic = new ChatTopic(DEFAULT);
 

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.presencebroker.PresenceBroker;
-import io.presencebroker.PresenceMetrics;
+import io.presencebroker.metrics.PresenceMetrics;
 import io.presencebroker.sqs.SqsRequestMetrics;
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;

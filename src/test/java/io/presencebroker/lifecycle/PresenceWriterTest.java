@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariDataSource;
-import io.presencebroker.announce.PresenceChanges;
+import io.presencebroker.store.PresenceChangeMarks;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TestServices;
 import org.junit.jupiter.api.AfterAll;
@@ -53,7 +53,7 @@ class PresenceWriterTest {
 
     @Test
     void aPollOfNewAndKnownRowsIsOneRoundTripWithoutAutocommitToggles() throws Exception {
-        PresenceWriter writer = new PresenceWriter(counting(pool), 3_600_000L, PresenceChanges.disabled());
+        PresenceWriter writer = new PresenceWriter(counting(pool), 3_600_000L, PresenceChangeMarks.disabled());
         long t = 1_700_000_000_000L;
         writer.apply(List.of(presence("w-1", true, 1, t)));
         calls.clear();
@@ -72,7 +72,7 @@ class PresenceWriterTest {
 
     @Test
     void withAnnouncementsTheMarksGoWithTheCommitInASecondRoundTrip() throws Exception {
-        PresenceWriter writer = new PresenceWriter(counting(pool), 3_600_000L, new PresenceChanges(true, 10_000));
+        PresenceWriter writer = new PresenceWriter(counting(pool), 3_600_000L, new PresenceChangeMarks(true));
         long t = 1_700_000_000_000L;
 
         writer.apply(List.of(presence("a-1", true, 1, t), presence("a-2", true, 1, t)));
@@ -87,7 +87,7 @@ class PresenceWriterTest {
 
     @Test
     void aFailurePartWayRollsTheWholePollBack() throws Exception {
-        PresenceWriter writer = new PresenceWriter(pool, 3_600_000L, PresenceChanges.disabled());
+        PresenceWriter writer = new PresenceWriter(pool, 3_600_000L, PresenceChangeMarks.disabled());
         long t = 1_700_000_000_000L;
         // the second row's session does not fit its column: the first row's change must not stay either
         assertThatThrownBy(() -> writer.apply(List.of(presence("r-1", true, 1, t),

@@ -1,17 +1,17 @@
 package io.presencebroker.testing;
 
-import io.presencebroker.api.ReadApiConfiguration;
 import java.util.Map;
+import java.util.Properties;
 
-import io.presencebroker.DeliveryConfiguration;
-import io.presencebroker.PresenceConfiguration;
+import io.presencebroker.PresenceBroker;
+import io.presencebroker.config.SettingDeclarations;
 import org.apache.camel.main.MainConfigurationProperties;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
 
 /**
  * The real application under camel-test-main-junit5: camel-main with the service's configurations, the YAML routes of
- * routes/ and application.properties, pointed by {@link #settings()} at the embedded servers.
+ * routes/, the declared settings and application.properties, pointed by {@link #settings()} at the embedded servers.
  */
 public abstract class ServiceTestSupport extends CamelMainTestSupport {
 
@@ -20,14 +20,15 @@ public abstract class ServiceTestSupport extends CamelMainTestSupport {
 
     @Override
     protected void configure(MainConfigurationProperties configuration) {
-        configuration.addConfiguration(PresenceConfiguration.class);
-        configuration.addConfiguration(DeliveryConfiguration.class);
-        configuration.addConfiguration(ReadApiConfiguration.class);
+        PresenceBroker.configure(configuration);
     }
 
     @Override
     public void configureContext(CamelContextConfiguration configuration) {
         super.configureContext(configuration);
-        configuration.withUseOverridePropertiesWithPropertiesComponent(TestServices.asProperties(settings()));
+        // the declared defaults under this test's settings (camel-test-main has no initial properties of its own)
+        Properties properties = SettingDeclarations.load().defaults();
+        properties.putAll(settings());
+        configuration.withUseOverridePropertiesWithPropertiesComponent(properties);
     }
 }

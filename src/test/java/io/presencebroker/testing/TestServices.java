@@ -10,8 +10,8 @@ import java.util.Properties;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.presencebroker.PresenceConfiguration;
 import io.presencebroker.local.EmbeddedServices;
+import io.presencebroker.store.Pools;
 
 /** One embedded ElasticMQ and one real MariaDB for the whole test JVM, and the settings that point the service at them. */
 public final class TestServices {
@@ -71,7 +71,7 @@ public final class TestServices {
     }
 
     /**
-     * A pool on the test database with the service's statement settings ({@link PresenceConfiguration#statementSettings}),
+     * A pool on the test database with the service's statement settings ({@link Pools#statementSettings}),
      * for tests and benchmark passes that drive the store without Camel.
      */
     public static HikariDataSource pool(int maximumPoolSize) {
@@ -81,7 +81,7 @@ public final class TestServices {
         config.setUsername(s.dbUser());
         config.setPassword(s.dbPassword());
         config.setMaximumPoolSize(maximumPoolSize);
-        PresenceConfiguration.statementSettings(config);
+        Pools.statementSettings(config);
         return new HikariDataSource(config);
     }
 

@@ -1,4 +1,4 @@
-package io.presencebroker;
+package io.presencebroker.metrics;
 
 import io.presencebroker.failure.DeadLetterSender;
 import org.apache.camel.Exchange;

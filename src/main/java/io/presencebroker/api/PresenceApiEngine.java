@@ -1,4 +1,4 @@
-package io.presencebroker.delivery;
+package io.presencebroker.api;
 
 import org.apache.camel.component.platform.http.vertx.VertxPlatformHttpEngine;
 

@@ -1,4 +1,4 @@
-package io.presencebroker;
+package io.presencebroker.check;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package io.presencebroker;
+package io.presencebroker.delivery;
 
 import java.util.Properties;
 import java.util.UUID;
@@ -12,6 +12,8 @@ import io.presencebroker.delivery.MqttPublisher;
 import io.presencebroker.delivery.OutboxMessageParser;
 import io.presencebroker.delivery.PushSender;
 import io.presencebroker.delivery.SocketPublisher;
+import io.presencebroker.config.ContextServices;
+import io.presencebroker.config.Settings;
 import io.presencebroker.failure.FailurePolicy;
 import io.presencebroker.metrics.Meters;
 import io.presencebroker.mqtt.SessionResumingMqttComponent;
@@ -24,9 +26,9 @@ import org.apache.camel.PropertyInject;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
- * The beans of the delivery and MQTT lifecycle routes (docs/delivery.md), made as {@link PresenceConfiguration}'s
- * are: lazily, when a route that is switched on asks for them. With delivery off (the default) nothing of delivery is
- * made; with it on, the start is refused without the queues and the broker URL.
+ * The beans of the delivery and MQTT lifecycle routes (docs/delivery.md), made lazily, when a route that is switched
+ * on asks for them: with delivery off (the default) nothing of delivery is made. (The settings these flows need are
+ * declared required with their switches in settings.yaml.)
  */
 public class DeliveryConfiguration implements CamelConfiguration {
 
@@ -34,15 +36,6 @@ public class DeliveryConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         // camel-paho-mqtt5 whose consumer receives what a persistent session kept while the service was away
         context.addComponent("paho-mqtt5", new SessionResumingMqttComponent());
-        Settings props = Settings.of(context.getPropertiesComponent());
-        if (props.isTrue("presence.mqtt.lifecycle.enabled")) {
-            props.require("presence.mqtt.broker-url");
-        }
-        if (props.isTrue("presence.delivery.enabled")) {
-            props.require("presence.outbox-queue");
-            props.require("presence.push-queue");
-            props.require("presence.mqtt.broker-url");
-        }
     }
 
     /** TLS material for ssl:// broker URLs (AWS IoT: the client certificate in a key store); empty for tcp://. */
@@ -56,7 +49,7 @@ public class DeliveryConfiguration implements CamelConfiguration {
     public SqsBatchAcknowledger outboxAcknowledger(CamelContext context, SqsClient sqs,
                                                    @PropertyInject("presence.outbox-queue") String outbox) {
         SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, outbox, "outboxAcknowledger");
-        PresenceConfiguration.addService(context, acknowledger);
+        ContextServices.addService(context, acknowledger);
         return acknowledger;
     }
 
@@ -94,7 +87,7 @@ public class DeliveryConfiguration implements CamelConfiguration {
                 props.get("presence.mqtt.user-name"), props.get("presence.mqtt.password"), ssl,
                 props.getLong("presence.delivery.mqtt.publish-timeout-ms"),
                 props.getLong("presence.delivery.mqtt.reconnect-ms"));
-        PresenceConfiguration.addService(context, publisher);
+        ContextServices.addService(context, publisher);
         return publisher;
     }
 

@@ -1,4 +1,4 @@
-package io.presencebroker;
+package io.presencebroker.config;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,8 +10,9 @@ import java.util.function.Function;
 import org.apache.camel.spi.PropertiesComponent;
 
 /**
- * The service's settings as the routes see them: application.properties, overridden by an environment variable of
- * the same name (upper case, dots and dashes as underscores), overridden by explicit values (tests, local mode).
+ * The service's settings as the routes see them: the defaults declared in settings.yaml ({@link SettingDeclarations})
+ * and Camel's application.properties, overridden by an environment variable of the same name (upper case, dots and
+ * dashes as underscores), overridden by explicit values (tests, local mode).
  */
 public final class Settings {
 
@@ -28,7 +29,7 @@ public final class Settings {
 
     /** The same resolution outside Camel, for the command-line tools (replay-dlq). */
     public static Settings load(Map<String, String> overrides) {
-        Properties defaults = new Properties();
+        Properties defaults = SettingDeclarations.load().defaults();
         try (InputStream in = Settings.class.getResourceAsStream("/application.properties")) {
             if (in != null) {
                 defaults.load(in);
@@ -47,13 +48,13 @@ public final class Settings {
     }
 
     /**
-     * The value (stripped; empty when declared empty). Every setting has its default, or its empty declaration, in
-     * application.properties and nowhere else: a name that is not declared there is a bug, refused here.
+     * The value (stripped; empty when declared empty). Every setting is declared in settings.yaml and nowhere else: a
+     * name that is not declared there is a bug, refused here.
      */
     public String get(String name) {
         String value = lookup.apply(name);
         if (value == null) {
-            throw new IllegalStateException("Setting " + name + " is not declared in application.properties");
+            throw new IllegalStateException("Setting " + name + " is not declared in settings.yaml");
         }
         return value.strip();
     }
@@ -61,15 +62,25 @@ public final class Settings {
     public String require(String name) {
         String value = get(name);
         if (value.isBlank()) {
-            throw new IllegalStateException("Required setting is missing: " + variable(name) + " (" + name + ")");
+            throw new SettingException("Required setting is missing: " + variable(name)
+                    + " (" + name + ")");
         }
         return value;
+    }
+
+    /** Refuses, naming every one of {@code names} that is blank (a command's own required settings). */
+    public void requireAll(String... names) {
+        java.util.List<String> missing = java.util.Arrays.stream(names).filter(n -> get(n).isBlank())
+                .map(n -> variable(n) + " (" + n + ")").toList();
+        if (!missing.isEmpty()) {
+            throw new SettingException("Required settings are missing: " + String.join(", ", missing));
+        }
     }
 
     public int getInt(String name) {
         long value = getLong(name);
         if (value != (int) value) {
-            throw new IllegalStateException(variable(name) + " (" + name + ") is too large: " + value);
+            throw new SettingException(variable(name) + " (" + name + ") is too large: " + value);
         }
         return (int) value;
     }
@@ -79,7 +90,7 @@ public final class Settings {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw new IllegalStateException(variable(name) + " (" + name + ") must be a whole number, not " + value);
+            throw new SettingException(variable(name) + " (" + name + ") must be a whole number, not " + value);
         }
     }
 

@@ -1,0 +1,98 @@
+package io.presencebroker;
+
+import java.time.Duration;
+
+import javax.sql.DataSource;
+
+import io.presencebroker.config.Settings;
+import io.presencebroker.failure.CircuitBreaker;
+import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.health.AuthenticationFailures;
+import io.presencebroker.health.DatabaseCredentialsHealthCheck;
+import io.presencebroker.health.DatabaseHealthCheck;
+import io.presencebroker.health.SqsHealthCheck;
+import io.presencebroker.metrics.EmfMetrics;
+import io.presencebroker.metrics.Meters;
+import io.presencebroker.metrics.PresenceMetrics;
+import io.presencebroker.sqs.SqsClients;
+import io.presencebroker.sqs.SqsRequestMetrics;
+import io.presencebroker.store.PresenceChangeMarks;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+import static io.presencebroker.config.ContextServices.bean;
+
+/**
+ * The beans every flow shares, camel-main style: one {@code @BindToRegistry} method per bean, its settings by
+ * {@code @PropertyInject} (declared in settings.yaml), the beans it needs by parameter. Every bean is lazy: made when a
+ * route (or another bean) first asks for it. The database pools are {@link DatabaseConfiguration}'s; each flow's own
+ * beans are its package's configuration.
+ */
+public class ServiceConfiguration implements CamelConfiguration {
+
+    @Override
+    public void configure(CamelContext context) {
+        EmfMetrics.install(context, Settings.of(context.getPropertiesComponent()), Meters.of(context),
+                bean(context, "presenceMetrics", PresenceMetrics.class),
+                bean(context, "lifecycleCircuitBreaker", CircuitBreaker.class));
+    }
+
+    @BindToRegistry(lazy = true)
+    public SqsRequestMetrics sqsRequestMetrics(CamelContext context) {
+        return new SqsRequestMetrics(Meters.of(context));
+    }
+
+    /** Autowired into every aws2-sqs endpoint. */
+    @BindToRegistry(lazy = true)
+    public SqsClient sqsClient(CamelContext context, @PropertyInject("presence.consumers") int consumers,
+                               SqsRequestMetrics metrics) {
+        return SqsClients.create(Settings.of(context.getPropertiesComponent()), consumers, metrics);
+    }
+
+    @BindToRegistry(lazy = true)
+    public SqsHealthCheck sqsHealthCheck(SqsClient sqs, @PropertyInject("presence.events-queue") String queue) {
+        return new SqsHealthCheck(sqs, queue);
+    }
+
+    /** How the database answered the service's logins (a rotated password): read by the health checks. */
+    @BindToRegistry(lazy = true)
+    public AuthenticationFailures authenticationFailures() {
+        return new AuthenticationFailures();
+    }
+
+    @BindToRegistry(lazy = true)
+    public DatabaseHealthCheck databaseHealthCheck(@BeanInject("presenceDataSource") DataSource dataSource) {
+        return new DatabaseHealthCheck(dataSource);
+    }
+
+    /** Liveness DOWN when the database has refused the credentials for too long: ECS replaces the task. */
+    @BindToRegistry(lazy = true)
+    public DatabaseCredentialsHealthCheck databaseCredentialsHealthCheck(
+            CamelContext context, AuthenticationFailures failures, @BeanInject("presenceDataSource") DataSource dataSource,
+            @PropertyInject("presence.db.auth-failure-liveness-seconds") long windowSeconds) {
+        return new DatabaseCredentialsHealthCheck(failures, dataSource, Duration.ofSeconds(windowSeconds),
+                context.getExecutorServiceManager().newSingleThreadExecutor(this, "DatabaseCredentialsProbe"));
+    }
+
+    /** Events counted by type and outcome, across the flows (their failure steps count dead letters too). */
+    @BindToRegistry(lazy = true)
+    public PresenceMetrics presenceMetrics(CamelContext context) {
+        return new PresenceMetrics(Meters.of(context));
+    }
+
+    /** The poison rule of the routes that use routes/error-handling.yaml (delivery): their commits vouch for them. */
+    @BindToRegistry(lazy = true)
+    public FailurePolicy failurePolicy(@PropertyInject("presence.poison.max-receives") int maxReceives) {
+        return new FailurePolicy(maxReceives);
+    }
+
+    /** The marks lifecycle transactions leave for the announcements flow (when it is on). */
+    @BindToRegistry(lazy = true)
+    public PresenceChangeMarks presenceChangeMarks(@PropertyInject("presence.announcements.enabled") boolean enabled) {
+        return new PresenceChangeMarks(enabled);
+    }
+}

@@ -1,0 +1,42 @@
+package io.presencebroker.announce;
+
+import javax.sql.DataSource;
+
+import io.presencebroker.metrics.Meters;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+
+/**
+ * The beans of the announcements flow (routes/presence-announcements.yaml, docs/announcements.md), made when the flow
+ * is on (the route's precondition) and asks for them. The marks it reads are written by the lifecycle transactions
+ * ({@code store/PresenceChangeMarks}).
+ */
+public class AnnouncementsConfiguration implements CamelConfiguration {
+
+    /** Marked users compared with what was announced: pending announcements. */
+    @BindToRegistry(lazy = true)
+    public PresenceChanges presenceChanges(@PropertyInject("presence.offline-debounce-ms") long offlineDebounce) {
+        return new PresenceChanges(offlineDebounce);
+    }
+
+    /** The steps of the flow around the send. */
+    @BindToRegistry(lazy = true)
+    public PresenceAnnouncer presenceAnnouncer(CamelContext context,
+                                               @BeanInject("presenceDataSource") DataSource dataSource,
+                                               PresenceChanges changes,
+                                               @PropertyInject("presence.announcements.batch-size") int batchSize,
+                                               @PropertyInject("presence.announcements.resolve-batch-size")
+                                               int resolveBatchSize,
+                                               @PropertyInject("presence.announcements.claim-seconds") int claimSeconds) {
+        return new PresenceAnnouncer(dataSource, changes, batchSize, resolveBatchSize, claimSeconds, Meters.of(context));
+    }
+
+    /** The steps of the flow around the queue's SendMessageBatch. */
+    @BindToRegistry(lazy = true)
+    public AnnouncementMessages announcementMessages() {
+        return new AnnouncementMessages();
+    }
+}

@@ -1,0 +1,104 @@
+package io.presencebroker.lifecycle;
+
+import java.time.Clock;
+
+import javax.sql.DataSource;
+
+import io.presencebroker.failure.CircuitBreaker;
+import io.presencebroker.failure.DeadLetterSender;
+import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.health.ConsumerHealthCheck;
+import io.presencebroker.health.DatabaseHealthCheck;
+import io.presencebroker.metrics.PresenceMetrics;
+import io.presencebroker.store.PresenceChangeMarks;
+import org.apache.camel.BeanInject;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.PropertyInject;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
+/**
+ * The beans of the lifecycle flow (routes/lifecycle-events.yaml and the MQTT source's hand-over), lazily made as the
+ * routes ask for them: the consumer's component, the parser, the router's branches, the writer and what happens to a
+ * poll's events.
+ */
+public class LifecycleConfiguration implements CamelConfiguration {
+
+    @BindToRegistry(lazy = true)
+    public LifecycleEventParser lifecycleEventParser(@PropertyInject("presence.max-future-skew-ms") long maxFutureSkew) {
+        return new LifecycleEventParser(Clock.systemUTC(), maxFutureSkew);
+    }
+
+    @BindToRegistry(lazy = true)
+    public ChatTopic chatTopic(@PropertyInject("presence.chat-topic.pattern") String pattern) {
+        return new ChatTopic(pattern);
+    }
+
+    @BindToRegistry(lazy = true)
+    public UserIds userIds(@PropertyInject("presence.user-id-pattern") String pattern) {
+        return new UserIds(pattern);
+    }
+
+    /** The branches of the lifecycle router. */
+    @BindToRegistry(lazy = true)
+    public LifecycleRows lifecycleRows(ChatTopic chatTopic, UserIds users, PresenceMetrics metrics) {
+        return new LifecycleRows(chatTopic, users, metrics);
+    }
+
+    @BindToRegistry(lazy = true)
+    public PresenceWriter presenceWriter(@BeanInject("presenceDataSource") DataSource dataSource,
+                                         @PropertyInject("presence.version-reset-gap-ms") long versionResetGap,
+                                         PresenceChangeMarks marks) {
+        return new PresenceWriter(dataSource, versionResetGap, marks);
+    }
+
+    /** The poison rule of the lifecycle flow: only lifecycle commits tell that the environment works for events. */
+    @BindToRegistry(lazy = true)
+    public FailurePolicy lifecycleFailures(@PropertyInject("presence.poison.max-receives") int maxReceives) {
+        return new FailurePolicy(maxReceives);
+    }
+
+    /** Suspends the lifecycle consumer while the database is down; it resumes once the service's statements run. */
+    @BindToRegistry(lazy = true)
+    public CircuitBreaker lifecycleCircuitBreaker(
+            @BeanInject("presenceDataSource") DataSource dataSource, PresenceWriter writer,
+            @PropertyInject("presence.circuit-breaker.failure-threshold") int failureThreshold,
+            @PropertyInject("presence.circuit-breaker.failure-window-ms") long failureWindow,
+            @PropertyInject("presence.circuit-breaker.half-open-after-ms") long halfOpenAfter) {
+        return new CircuitBreaker("the lifecycle events consumer", () -> {
+            String problem = DatabaseHealthCheck.problem(dataSource);
+            return problem != null ? problem : writer.statementProblem();
+        }, failureThreshold, failureWindow, halfOpenAfter);
+    }
+
+    @BindToRegistry(lazy = true)
+    public ConsumerHealthCheck consumerHealthCheck(@BeanInject("lifecycleCircuitBreaker") CircuitBreaker breaker) {
+        return new ConsumerHealthCheck(breaker);
+    }
+
+    /** What happens to the routed events of a poll: one transaction, retries, dead letters, counts. */
+    @BindToRegistry(lazy = true)
+    public LifecycleApply lifecycleApply(CamelContext context, PresenceWriter writer, PresenceMetrics metrics,
+                                         @BeanInject("lifecycleCircuitBreaker") CircuitBreaker breaker,
+                                         @BeanInject("lifecycleFailures") FailurePolicy poison,
+                                         @PropertyInject("presence.retry.max-redeliveries") int maxRedeliveries,
+                                         @PropertyInject("presence.retry.delay-ms") long delay,
+                                         @PropertyInject("presence.retry.max-delay-ms") long maxDelay) {
+        return new LifecycleApply(writer, metrics, breaker, poison, new DeadLetterSender(context),
+                new LifecycleApply.Retries(maxRedeliveries, delay, maxDelay));
+    }
+
+    /** The component of the events route's consumer, {@code lifecycle-events:QUEUE}: it owns the poll's protocol. */
+    @BindToRegistry(value = LifecycleEventsComponent.SCHEME, lazy = true)
+    public LifecycleEventsComponent lifecycleEvents(SqsClient sqs, LifecycleApply apply, LifecycleEventParser parser,
+                                                    LifecycleRows rows, PresenceWriter writer,
+                                                    @PropertyInject("presence.consumers") int consumers,
+                                                    @PropertyInject("presence.sqs.receivers") int receivers,
+                                                    @PropertyInject("presence.sqs.max-messages-per-poll") int max,
+                                                    @PropertyInject("presence.sqs.wait-time-seconds") int wait,
+                                                    @PropertyInject("presence.warm-up-polls") int warmUpPolls) {
+        return new LifecycleEventsComponent(sqs, new LifecycleEventsComponent.PollSettings(consumers, receivers, max, wait),
+                apply, new WarmUp(parser, rows, writer, warmUpPolls));
+    }
+}
