@@ -2,6 +2,7 @@ package io.presencebroker;
 
 import java.util.Map;
 
+import io.presencebroker.config.SettingException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -10,17 +11,15 @@ class ConfigurationTest {
 
     @Test
     void productionStartWithoutRequiredSettingsFailsNamingEachOne() {
-        PresenceBroker broker = new PresenceBroker(Map.of(
-                "presence.db.url", "jdbc:mysql://127.0.0.1:1/none", "camel.management.enabled", "false"));
-
-        assertThatThrownBy(broker::start)
-                .isInstanceOf(IllegalStateException.class)
+        // refused before camel-main is made: nothing starts, nothing connects
+        assertThatThrownBy(() -> new PresenceBroker(Map.of(
+                "presence.db.url", "jdbc:mysql://127.0.0.1:1/none", "camel.management.enabled", "false")))
+                .isInstanceOf(SettingException.class)
                 .hasMessageContaining("PRESENCE_EVENTS_QUEUE")
                 .hasMessageContaining("PRESENCE_DLQ")
                 .hasMessageContaining("PRESENCE_DB_USER")
                 .hasMessageContaining("PRESENCE_DB_PASSWORD")
                 .hasMessageContaining("AWS_REGION")
                 .hasMessageNotContaining("PRESENCE_DB_URL");
-        broker.close();
     }
 }
