@@ -205,6 +205,98 @@ class DlqReplayTest {
     }
 
     @Test
+    void totalsPerErrorTypeAndReasonComeBeforeTheListAndSayHowManyMatch() {
+        String events = "replay-totals-events";
+        String dlq = "replay-totals-dlq";
+        TestServices.get().createQueues(events, dlq);
+        try (TestQueues queues = new TestQueues(); SqsClient sqs = TestServices.get().client()) {
+            String url = queues.url(dlq);
+            for (String c : List.of("a", "b", "c")) {
+                deadLetter(sqs, url, "{\"eventType\":\"connected\",\"clientId\":\"" + c + "\"}", "InvalidEventException",
+                        "timestamp is missing", events);
+            }
+            deadLetter(sqs, url, EventJson.disconnected("d", T, "s-d", 1, "MQTT_KEEP_ALIVE_TIMEOUT"), "MysqlDataTruncation",
+                    "(conn=12) Data too long for column 'disconnect_reason' at row 1", events);
+            deadLetter(sqs, url, EventJson.disconnected("e", T, "s-e", 1, "MQTT_KEEP_ALIVE_TIMEOUT"), "MysqlDataTruncation",
+                    "(conn=127) Data too long for column 'disconnect_reason' at row 3", null);
+            sqs.sendMessage(b -> b.queueUrl(url).messageBody(iotRuleError("f")));
+            sqs.sendMessage(b -> b.queueUrl(url).messageBody(EventJson.connected("g", T, "s-g", 1)));
+            sqs.sendMessage(b -> b.queueUrl(url).messageBody(EventJson.connected("h", T, "s-h", 1)));
+            // an outbox message while this run has no outbox queue: it matches, yet stays
+            deadLetter(sqs, url, "{\"messageId\":\"m-2\"}", "InvalidEventException", "timestamp is missing", "replay-totals-outbox");
+
+            ByteArrayOutputStream printed = new ByteArrayOutputStream();
+            DlqReplay replay = new DlqReplay(sqs, dlq, events, new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+            DlqReplay.Summary all = replay.run(DlqReplay.Options.parse("--dry-run"));
+
+            assertThat(all).isEqualTo(new DlqReplay.Summary(0, 8, 1, 0));
+            assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("""
+                    dry run: read 9 dead-lettered messages: 9 match the filters, 8 would move, 1 would stay
+                      1 matching came from a queue this run was not given (outbox: PRESENCE_OUTBOX_QUEUE)
+                    error type                read  match   move
+                    InvalidEventException        4      4      3
+                    MaxReceiveCountExceeded      2      2      2
+                    MysqlDataTruncation          2      2      2
+                    IotRuleActionFailure         1      1      1
+                    reason                                                                           read  match   move
+                    timestamp is missing                                                                4      4      3
+                    (conn=#) Data too long for column 'disconnect_reason' at row #                      2      2      2
+                    moved by the queue's redrive policy after maxReceiveCount receives                  2      2      2
+                    IoT rule presence_lifecycle_to_sqs failed: Failed to send message to SQS queue      1      1      1
+                    WOULD MOVE\s""");
+            assertThat(listed(printed)).hasSize(8);
+
+            printed.reset();
+            DlqReplay.Summary filtered = replay.run(DlqReplay.Options.parse("--dry-run", "--error-type", "InvalidEventException",
+                    "--max", "2"));
+
+            assertThat(filtered).isEqualTo(new DlqReplay.Summary(0, 2, 7, 0));
+            assertThat(printed.toString(StandardCharsets.UTF_8)).as("--max limits the list, not the totals").startsWith("""
+                    dry run: read 9 dead-lettered messages: 4 match the filters, 2 would move, 7 would stay
+                      1 matching came from a queue this run was not given (outbox: PRESENCE_OUTBOX_QUEUE)
+                      1 matching over --max
+                    error type                read  match   move
+                    InvalidEventException        4      4      2
+                    MaxReceiveCountExceeded      2      0      0
+                    MysqlDataTruncation          2      0      0
+                    IotRuleActionFailure         1      0      0
+                    reason                                                                           read  match   move
+                    timestamp is missing                                                                4      4      2
+                    (conn=#) Data too long for column 'disconnect_reason' at row #                      2      0      0
+                    moved by the queue's redrive policy after maxReceiveCount receives                  2      0      0
+                    IoT rule presence_lifecycle_to_sqs failed: Failed to send message to SQS queue      1      0      0
+                    WOULD MOVE\s""");
+            assertThat(listed(printed)).hasSize(2).allMatch(l -> l.contains("InvalidEventException"));
+
+            // a real run prints the same totals once it is done (columns moved and failed), and no list
+            printed.reset();
+            DlqReplay.Summary real = replay.run(DlqReplay.Options.parse("--reason", "DATA TOO LONG", "--rate", "1000"));
+
+            assertThat(real).isEqualTo(new DlqReplay.Summary(2, 0, 7, 0));
+            assertThat(printed.toString(StandardCharsets.UTF_8)).isEqualTo("""
+                    replayed: read 9 dead-lettered messages: 2 match the filters, 2 moved, 0 failed, 7 stay
+                    error type                read  match  moved  failed
+                    InvalidEventException        4      0      0       0
+                    MaxReceiveCountExceeded      2      0      0       0
+                    MysqlDataTruncation          2      2      2       0
+                    IotRuleActionFailure         1      0      0       0
+                    reason                                                                           read  match  moved  failed
+                    timestamp is missing                                                                4      0      0       0
+                    (conn=#) Data too long for column 'disconnect_reason' at row #                      2      2      2       0
+                    moved by the queue's redrive policy after maxReceiveCount receives                  2      0      0       0
+                    IoT rule presence_lifecycle_to_sqs failed: Failed to send message to SQS queue      1      0      0       0
+                    """);
+            assertThat(bodies(queues, events)).hasSize(2).allMatch(b -> b.contains("MQTT_KEEP_ALIVE_TIMEOUT"));
+            Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(queues.depth(dlq)).containsExactly(7, 0));
+        }
+    }
+
+    static List<String> listed(ByteArrayOutputStream printed) {
+        return printed.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("WOULD MOVE")).toList();
+    }
+
+    @Test
     void aDryRunCutOffMidwayHoldsOnlyItsLastReceiveAndOnlyBriefly() {
         String events = "replay-cut-events";
         String dlq = "replay-cut-dlq";

@@ -18,6 +18,7 @@ import io.presencebroker.json.StrictJson;
 import io.presencebroker.Settings;
 import io.presencebroker.sqs.SqsClients;
 import io.presencebroker.failure.DeadLetterAttributes;
+import io.presencebroker.replay.ReplayTotals.Outcome;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
@@ -79,15 +80,19 @@ public final class DlqReplay {
     public static final String USAGE = """
             usage: presence-broker replay-dlq [--max N] [--dry-run] [--reason TEXT] [--error-type TYPE] [--rate PER_SECOND]
               --max N            move at most N messages (default: all)
-              --dry-run          list what would move (reason, eventType, clientId, first failure time); change
-                                 nothing, hold nothing
+              --dry-run          print the totals per error type and reason, then list what would move (reason,
+                                 eventType, clientId, first failure time); change nothing, hold nothing
+                                 (a real run prints the same totals at its end)
               --reason TEXT      only messages whose reason contains TEXT (case-insensitive)
               --error-type TYPE  only messages of this error type (InvalidEventException, MysqlDataTruncation,
                                  MaxReceiveCountExceeded, IotRuleActionFailure, ...)
               --rate N           at most N messages per second (default 50)
             Queues and endpoint come from PRESENCE_DLQ, PRESENCE_EVENTS_QUEUE, AWS_REGION, PRESENCE_SQS_ENDPOINT.""";
 
-    /** What one run did. */
+    /**
+     * What one run did. {@code skipped}: read and left in the dead-letter queue (not matching the filters, from a queue
+     * this run was not given, or, in a dry run, matching over {@code --max}); failed ones are not counted in it.
+     */
     public record Summary(int moved, int listed, int skipped, int failed) {
         @Override
         public String toString() {
@@ -147,8 +152,8 @@ public final class DlqReplay {
     }
 
     /**
-     * Does the work the options ask for and returns what it did. Parsing stays in {@link Options#parse}, exit codes in
-     * {@link #main}.
+     * Does the work the options ask for, prints the totals (and, in a dry run, the list) to the stream this replay was
+     * made with, and returns what it did. Parsing stays in {@link Options#parse}, exit codes in {@link #main}.
      *
      * <p>Both modes read each message of the dead-letter queue once, tracked by SQS message id: a message received
      * again in the same run (a dry run released it, or a hold ran out in a long run) is neither listed, counted nor
@@ -160,18 +165,20 @@ public final class DlqReplay {
      * most those 10 messages for that long. Since released messages can come back, it stops when it has read as many
      * distinct messages as the queue's approximate count (taken at the start, checked again then), when a receive is
      * empty, or after {@value #IDLE_RECEIVES} receives in a row that brought only messages already read (then it says
-     * that it may have missed some).
+     * that it may have missed some). It reads the whole queue whatever {@code --max} is, so the totals cover it all.
      *
      * <p>A real run holds what it skips for {@value #HOLD_SECONDS} s and releases it at the end of the run, as before;
      * it stops at an empty receive or once it has moved {@code --max} messages.
      */
     public Summary run(Options options) {
         boolean dry = options.dryRun();
+        ReplayTotals totals = new ReplayTotals(dry);
+        List<String> listing = new ArrayList<>();
         Map<String, Message> held = new LinkedHashMap<>();
         Set<String> seen = new HashSet<>();
+        int read = 0;
         int moved = 0;
         int listed = 0;
-        int skipped = 0;
         int failed = 0;
         boolean incomplete = false;
         long expected = dry ? visibleCount() : Long.MAX_VALUE;
@@ -179,7 +186,7 @@ public final class DlqReplay {
         long intervalNanos = (long) (1_000_000_000L / options.ratePerSecond());
         long nextSend = System.nanoTime();
         try {
-            while (moved + listed < options.max()) {
+            while (dry || moved < options.max()) {
                 List<Message> batch = sqs.receiveMessage(ReceiveMessageRequest.builder().queueUrl(dlqUrl)
                         .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(dry ? DRY_RUN_HOLD_SECONDS : HOLD_SECONDS)
                         .messageAttributeNames("All")
@@ -200,35 +207,44 @@ public final class DlqReplay {
                 }
                 idle = fresh.isEmpty() ? idle + 1 : 0;
                 for (Message m : fresh) {
-                    if (moved + listed >= options.max()) {
-                        if (!dry) {
-                            held.put(m.messageId(), m); // not read: released at the end, not counted
-                        }
+                    if (!dry && moved >= options.max()) {
+                        held.put(m.messageId(), m); // not read: released at the end, not counted
                         continue;
                     }
+                    read++;
                     DeadLetter letter = understand(m);
                     String target = target(letter);
-                    if (!matches(letter, options) || target == null) {
-                        skipped++;
-                        if (!dry) {
-                            held.put(m.messageId(), m);
-                        }
+                    boolean match = matches(letter, options);
+                    Outcome outcome;
+                    if (!match) {
+                        outcome = Outcome.NOT_MATCHING;
+                    } else if (target == null) {
+                        outcome = Outcome.NO_TARGET;
                     } else if (dry) {
-                        listed++;
-                        out.println(describe(letter));
+                        if (listed < options.max()) {
+                            listed++;
+                            listing.add(describe(letter));
+                            outcome = Outcome.MOVE;
+                        } else {
+                            outcome = Outcome.OVER_MAX;
+                        }
                     } else {
                         long wait = nextSend - System.nanoTime();
                         if (wait > 0) {
                             sleep(wait);
                         }
                         nextSend = Math.max(nextSend, System.nanoTime()) + intervalNanos;
-                        if (send(letter, target)) {
+                        outcome = send(letter, target);
+                        if (outcome == Outcome.MOVE) {
                             moved++;
                         } else {
                             failed++;
-                            held.put(m.messageId(), m);
                         }
                     }
+                    if (outcome != Outcome.MOVE && !dry) {
+                        held.put(m.messageId(), m);
+                    }
+                    totals.add(letter.errorType(), letter.reason(), match, outcome);
                 }
                 if (idle >= IDLE_RECEIVES) {
                     incomplete = true;
@@ -245,25 +261,24 @@ public final class DlqReplay {
         } finally {
             release(held.values());
         }
-        if (incomplete) {
-            out.println(("WARNING: stopped after %d receives in a row that brought only messages already read:"
-                    + " the dead-letter queue may hold messages this run did not read").formatted(IDLE_RECEIVES));
-        }
-        return new Summary(moved, listed, skipped, failed);
+        totals.print(out, incomplete ? ("stopped after %d receives in a row that brought only messages already read:"
+                + " the dead-letter queue may hold messages this run did not read").formatted(IDLE_RECEIVES) : null);
+        listing.forEach(out::println);
+        return new Summary(moved, listed, read - moved - listed - failed, failed);
     }
 
     /** Sends one dead letter back, then deletes it from the dead-letter queue. */
-    private boolean send(DeadLetter letter, String target) {
+    private Outcome send(DeadLetter letter, String target) {
         Message m = letter.message();
         try {
             sqs.sendMessage(b -> b.queueUrl(target).messageBody(letter.originalBody()));
         } catch (RuntimeException e) {
             out.println("FAILED to send " + m.messageId() + ": " + e.getMessage());
-            return false;
+            return Outcome.FAILED;
         }
         // deleted only after the send succeeded: a crash here duplicates, never loses
         sqs.deleteMessage(b -> b.queueUrl(dlqUrl).receiptHandle(m.receiptHandle()));
-        return true;
+        return Outcome.MOVE;
     }
 
     /** The queue's approximate number of visible messages. */
