@@ -48,10 +48,6 @@ final class ReplayTotals {
         overMax += outcome == Outcome.OVER_MAX ? 1 : 0;
     }
 
-    int read() {
-        return all[READ];
-    }
-
     /** The totals line, its notes, then one table per error type and one per reason (none when nothing was read). */
     void print(PrintStream out, String warning) {
         if (dryRun) {
