@@ -5,19 +5,26 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
 import io.presencebroker.config.Settings;
 import io.presencebroker.sqs.SqsClients;
 import io.presencebroker.failure.DeadLetterAttributes;
+import io.presencebroker.replay.ReplayTotals.Outcome;
 import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /**
@@ -30,7 +37,12 @@ import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
  */
 public final class DlqReplay {
 
+    /** How long a real run holds what it received (what it skips is released at the end of the run). */
     private static final int HOLD_SECONDS = 300;
+    /** How long a dry run's receive holds a message before the dry run releases it (at once, unless it is killed). */
+    static final int DRY_RUN_HOLD_SECONDS = 30;
+    /** Receives in a row that brought only messages already read, after which a run stops and says so. */
+    static final int IDLE_RECEIVES = 10;
 
     /** Command-line options. */
     public record Options(int max, boolean dryRun, String reason, String errorType, double ratePerSecond) {
@@ -68,14 +80,19 @@ public final class DlqReplay {
     public static final String USAGE = """
             usage: presence-broker replay-dlq [--max N] [--dry-run] [--reason TEXT] [--error-type TYPE] [--rate PER_SECOND]
               --max N            move at most N messages (default: all)
-              --dry-run          list what would move (reason, eventType, clientId, first failure time); change nothing
+              --dry-run          print the totals per error type and reason, then list what would move (reason,
+                                 eventType, clientId, first failure time); change nothing, hold nothing
+                                 (a real run prints the same totals at its end)
               --reason TEXT      only messages whose reason contains TEXT (case-insensitive)
               --error-type TYPE  only messages of this error type (InvalidEventException, MysqlDataTruncation,
                                  MaxReceiveCountExceeded, IotRuleActionFailure, ...)
               --rate N           at most N messages per second (default 50)
             Queues and endpoint come from PRESENCE_DLQ, PRESENCE_EVENTS_QUEUE, AWS_REGION, PRESENCE_SQS_ENDPOINT.""";
 
-    /** What one run did. */
+    /**
+     * What one run did. {@code skipped}: read and left in the dead-letter queue (not matching the filters, from a queue
+     * this run was not given, or, in a dry run, matching over {@code --max}); failed ones are not counted in it.
+     */
     public record Summary(int moved, int listed, int skipped, int failed) {
         @Override
         public String toString() {
@@ -139,63 +156,163 @@ public final class DlqReplay {
         }
     }
 
+    /**
+     * Does the work the options ask for, prints the totals (and, in a dry run, the list) to the stream this replay was
+     * made with, and returns what it did. Parsing stays in {@link Options#parse}, exit codes in {@link #main}.
+     *
+     * <p>Both modes read each message of the dead-letter queue once, tracked by SQS message id: a message received
+     * again in the same run (a dry run released it, or a hold ran out in a long run) is neither listed, counted nor
+     * moved twice; it is held until the end of the run so that the next receives get past it.
+     *
+     * <p>A dry run releases what it received at once (ChangeMessageVisibilityBatch to 0, one call per receive): its
+     * messages stay visible to a replay or an operator while it runs, and nothing is held when it returns. Its receives
+     * hold for {@value #DRY_RUN_HOLD_SECONDS} s only, so a dry run killed between a receive and its release holds at
+     * most those 10 messages for that long. Since released messages can come back, it stops when it has read as many
+     * distinct messages as the queue's approximate count (taken at the start, checked again then), when a receive is
+     * empty, or after {@value #IDLE_RECEIVES} receives in a row that brought only messages already read (then it says
+     * that it may have missed some). It reads the whole queue whatever {@code --max} is, so the totals cover it all.
+     *
+     * <p>A real run holds what it skips for {@value #HOLD_SECONDS} s and releases it at the end of the run, as before;
+     * it stops at an empty receive or once it has moved {@code --max} messages.
+     */
     public Summary run(Options options) {
+        boolean dry = options.dryRun();
+        ReplayTotals totals = new ReplayTotals(dry);
+        List<String> listing = new ArrayList<>();
+        Map<String, Message> held = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        int read = 0;
         int moved = 0;
         int listed = 0;
-        int skipped = 0;
         int failed = 0;
-        List<Message> release = new ArrayList<>();
+        boolean incomplete = false;
+        long expected = dry ? visibleCount() : Long.MAX_VALUE;
+        int idle = 0;
         long intervalNanos = (long) (1_000_000_000L / options.ratePerSecond());
         long nextSend = System.nanoTime();
         try {
-            while (moved + listed < options.max()) {
+            while (dry || moved < options.max()) {
                 List<Message> batch = sqs.receiveMessage(ReceiveMessageRequest.builder().queueUrl(dlqUrl)
-                        .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(HOLD_SECONDS)
+                        .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(dry ? DRY_RUN_HOLD_SECONDS : HOLD_SECONDS)
                         .messageAttributeNames("All")
                         .messageSystemAttributeNames(MessageSystemAttributeName.ALL).build()).messages();
                 if (batch.isEmpty()) {
                     break;
                 }
+                List<Message> fresh = new ArrayList<>();
                 for (Message m : batch) {
-                    if (moved + listed >= options.max()) {
-                        release.add(m);
+                    if (!seen.add(m.messageId())) {
+                        held.put(m.messageId(), m); // read already: kept out of the way with its newest receipt handle
+                    } else {
+                        fresh.add(m);
+                    }
+                }
+                if (dry) {
+                    release(fresh);
+                }
+                idle = fresh.isEmpty() ? idle + 1 : 0;
+                for (Message m : fresh) {
+                    if (!dry && moved >= options.max()) {
+                        held.put(m.messageId(), m); // not read: released at the end, not counted
                         continue;
                     }
+                    read++;
                     DeadLetter letter = understand(m);
                     String target = target(letter);
-                    if (!matches(letter, options) || target == null) {
-                        skipped++;
-                        release.add(m);
-                    } else if (options.dryRun()) {
-                        listed++;
-                        release.add(m);
-                        out.println(describe(letter));
+                    boolean match = matches(letter, options);
+                    Outcome outcome;
+                    if (!match) {
+                        outcome = Outcome.NOT_MATCHING;
+                    } else if (target == null) {
+                        outcome = Outcome.NO_TARGET;
+                    } else if (dry) {
+                        if (listed < options.max()) {
+                            listed++;
+                            listing.add(describe(letter));
+                            outcome = Outcome.MOVE;
+                        } else {
+                            outcome = Outcome.OVER_MAX;
+                        }
                     } else {
                         long wait = nextSend - System.nanoTime();
                         if (wait > 0) {
                             sleep(wait);
                         }
                         nextSend = Math.max(nextSend, System.nanoTime()) + intervalNanos;
-                        try {
-                            sqs.sendMessage(b -> b.queueUrl(target).messageBody(letter.originalBody()));
-                        } catch (RuntimeException e) {
+                        outcome = send(letter, target);
+                        if (outcome == Outcome.MOVE) {
+                            moved++;
+                        } else {
                             failed++;
-                            release.add(m);
-                            out.println("FAILED to send " + m.messageId() + ": " + e.getMessage());
-                            continue;
                         }
-                        // deleted only after the send succeeded: a crash here duplicates, never loses
-                        sqs.deleteMessage(b -> b.queueUrl(dlqUrl).receiptHandle(m.receiptHandle()));
-                        moved++;
+                    }
+                    if (outcome != Outcome.MOVE && !dry) {
+                        held.put(m.messageId(), m);
+                    }
+                    totals.add(letter.errorType(), letter.reason(), match, outcome);
+                }
+                if (idle >= IDLE_RECEIVES) {
+                    incomplete = true;
+                    break;
+                }
+                if (dry && seen.size() >= expected) {
+                    // covered the count taken at the start: look again, in case messages arrived meanwhile
+                    expected = visibleCount() + held.size();
+                    if (seen.size() >= expected) {
+                        break;
                     }
                 }
             }
         } finally {
-            for (Message m : release) {
-                sqs.changeMessageVisibility(b -> b.queueUrl(dlqUrl).receiptHandle(m.receiptHandle()).visibilityTimeout(0));
+            release(held.values());
+        }
+        totals.print(out, incomplete ? ("stopped after %d receives in a row that brought only messages already read:"
+                + " the dead-letter queue may hold messages this run did not read").formatted(IDLE_RECEIVES) : null);
+        listing.forEach(out::println);
+        return new Summary(moved, listed, read - moved - listed - failed, failed);
+    }
+
+    /** Sends one dead letter back, then deletes it from the dead-letter queue. */
+    private Outcome send(DeadLetter letter, String target) {
+        Message m = letter.message();
+        try {
+            sqs.sendMessage(b -> b.queueUrl(target).messageBody(letter.originalBody()));
+        } catch (RuntimeException e) {
+            out.println("FAILED to send " + m.messageId() + ": " + e.getMessage());
+            return Outcome.FAILED;
+        }
+        // deleted only after the send succeeded: a crash here duplicates, never loses
+        sqs.deleteMessage(b -> b.queueUrl(dlqUrl).receiptHandle(m.receiptHandle()));
+        return Outcome.MOVE;
+    }
+
+    /** The queue's approximate number of visible messages. */
+    private long visibleCount() {
+        String count = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl)
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+        return count == null ? 0 : Long.parseLong(count);
+    }
+
+    /**
+     * Makes the messages visible again at once (ChangeMessageVisibilityBatch to 0, 10 a call). One that cannot be
+     * released is named; it becomes visible when the hold of its receive runs out.
+     */
+    private void release(Collection<Message> messages) {
+        List<Message> all = List.copyOf(messages);
+        for (int from = 0; from < all.size(); from += 10) {
+            List<Message> chunk = all.subList(from, Math.min(from + 10, all.size()));
+            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
+            for (int i = 0; i < chunk.size(); i++) {
+                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(String.valueOf(i))
+                        .receiptHandle(chunk.get(i).receiptHandle()).visibilityTimeout(0).build());
+            }
+            var response = sqs.changeMessageVisibilityBatch(b -> b.queueUrl(dlqUrl).entries(entries));
+            for (var failure : response.failed()) {
+                out.println("WARNING: could not release " + chunk.get(Integer.parseInt(failure.id())).messageId()
+                        + " (" + failure.code() + ": " + failure.message() + "): it becomes visible when its hold runs out");
             }
         }
-        return new Summary(moved, listed, skipped, failed);
     }
 
     private static boolean matches(DeadLetter letter, Options options) {
