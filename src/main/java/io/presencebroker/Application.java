@@ -176,13 +176,28 @@ public final class Application implements Callable<Integer> {
                 + "(default: ${DEFAULT-VALUE})")
         double rate = 50;
 
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
+            DlqReplay.Options options = options();
             Settings.load(Map.of()).requireAll("presence.dlq", "presence.events-queue", "aws.region");
+            return DlqReplay.replay(options, Map.of());
+        }
+
+        DlqReplay.Options options() {
             if (max <= 0 || rate <= 0) {
-                throw new CommandLine.ParameterException(new CommandLine(this), "--max and --rate must be positive");
+                throw new CommandLine.ParameterException(spec.commandLine(), "--max and --rate must be positive");
             }
-            return DlqReplay.replay(new DlqReplay.Options(max, dryRun, reason, errorType, rate), Map.of());
+            return new DlqReplay.Options(max, dryRun, reason, errorType, rate);
+        }
+
+        /** The options of {@code replay-dlq ARGS}, parsed as the command line does (for the tests). */
+        static DlqReplay.Options parse(String... args) {
+            ReplayDlq command = new ReplayDlq();
+            new CommandLine(command).parseArgs(args);
+            return command.options();
         }
     }
 

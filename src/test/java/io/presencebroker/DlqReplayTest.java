@@ -85,7 +85,7 @@ class DlqReplayTest {
             ByteArrayOutputStream listing = new ByteArrayOutputStream();
             DlqReplay replay = new DlqReplay(sqs, DLQ, QUEUE, new PrintStream(listing, true, StandardCharsets.UTF_8));
 
-            DlqReplay.Summary dry = replay.run(DlqReplay.Options.parse("--dry-run"));
+            DlqReplay.Summary dry = replay.run(Application.ReplayDlq.parse("--dry-run"));
 
             assertThat(dry.listed()).isEqualTo(5);
             assertThat(dry.moved()).isZero();
@@ -95,15 +95,15 @@ class DlqReplayTest {
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> queues.depth(DLQ)[0] == 5);
             assertThat(SocketStatusRow.readAll()).as("a dry run changes nothing").containsExactly(connected("ann"), connected("ben"));
 
-            DlqReplay.Summary filtered = replay.run(DlqReplay.Options.parse("--reason", "data too long", "--rate", "20"));
+            DlqReplay.Summary filtered = replay.run(Application.ReplayDlq.parse("--reason", "data too long", "--rate", "20"));
             assertThat(filtered.moved()).isEqualTo(2);
             assertThat(filtered.skipped()).isEqualTo(3);
             queues.awaitDrained(QUEUE, Duration.ofSeconds(30));
             assertThat(SocketStatusRow.readAll()).containsExactly(disconnected("ann"), disconnected("ben"));
 
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> queues.depth(DLQ)[0] == 3);
-            DlqReplay.Summary rest = replay.run(DlqReplay.Options.parse("--error-type", "IotRuleActionFailure"));
-            DlqReplay.Summary redriven = replay.run(DlqReplay.Options.parse("--error-type", "MaxReceiveCountExceeded", "--max", "1"));
+            DlqReplay.Summary rest = replay.run(Application.ReplayDlq.parse("--error-type", "IotRuleActionFailure"));
+            DlqReplay.Summary redriven = replay.run(Application.ReplayDlq.parse("--error-type", "MaxReceiveCountExceeded", "--max", "1"));
             assertThat(rest.moved() + redriven.moved()).isEqualTo(2);
             queues.awaitDrained(QUEUE, Duration.ofSeconds(30));
             assertThat(SocketStatusRow.readAll()).containsExactly(disconnected("ann"), disconnected("ben"),
@@ -122,10 +122,10 @@ class DlqReplayTest {
                             "sourceQueue", software.amazon.awssdk.services.sqs.model.MessageAttributeValue.builder()
                                     .dataType("String").stringValue("replay-outbox").build())));
             DlqReplay withoutOutbox = replay;
-            assertThat(withoutOutbox.run(DlqReplay.Options.parse()).skipped()).as("no outbox queue configured").isEqualTo(1);
+            assertThat(withoutOutbox.run(Application.ReplayDlq.parse()).skipped()).as("no outbox queue configured").isEqualTo(1);
             Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> queues.depth(DLQ)[0] == 1);
             DlqReplay withOutbox = new DlqReplay(sqs, DLQ, QUEUE, "replay-outbox", new PrintStream(listing, true, StandardCharsets.UTF_8));
-            assertThat(withOutbox.run(DlqReplay.Options.parse()).moved()).isEqualTo(1);
+            assertThat(withOutbox.run(Application.ReplayDlq.parse()).moved()).isEqualTo(1);
             assertThat(queues.drain("replay-outbox")).extracting(TestQueues.DeadLetter::body).containsExactly("{\"messageId\":\"m-1\"}");
         }
     }
@@ -183,7 +183,7 @@ class DlqReplayTest {
 
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
             DlqReplay replay = new DlqReplay(sqs, dlq, events, outbox, new PrintStream(printed, true, StandardCharsets.UTF_8));
-            DlqReplay.Summary dry = replay.run(DlqReplay.Options.parse("--dry-run"));
+            DlqReplay.Summary dry = replay.run(Application.ReplayDlq.parse("--dry-run"));
 
             assertThat(dry).isEqualTo(new DlqReplay.Summary(0, 23, 0, 0));
             assertThat(printed.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("WOULD MOVE"))).hasSize(23);
@@ -194,7 +194,7 @@ class DlqReplayTest {
             assertThat(queues.depth(outbox)).as("a dry run sends nothing").containsExactly(0, 0);
 
             // a real replay right after it finds every message, so the dry run deleted none
-            DlqReplay.Summary real = replay.run(DlqReplay.Options.parse("--rate", "1000"));
+            DlqReplay.Summary real = replay.run(Application.ReplayDlq.parse("--rate", "1000"));
             assertThat(real).isEqualTo(new DlqReplay.Summary(23, 0, 0, 0));
             all.add(redriven);
             all.add(EventJson.connected("i", T, "s-i", 1));
@@ -228,7 +228,7 @@ class DlqReplayTest {
             ByteArrayOutputStream printed = new ByteArrayOutputStream();
             DlqReplay replay = new DlqReplay(sqs, dlq, events, new PrintStream(printed, true, StandardCharsets.UTF_8));
 
-            DlqReplay.Summary all = replay.run(DlqReplay.Options.parse("--dry-run"));
+            DlqReplay.Summary all = replay.run(Application.ReplayDlq.parse("--dry-run"));
 
             assertThat(all).isEqualTo(new DlqReplay.Summary(0, 8, 1, 0));
             assertThat(printed.toString(StandardCharsets.UTF_8)).startsWith("""
@@ -248,7 +248,7 @@ class DlqReplayTest {
             assertThat(listed(printed)).hasSize(8);
 
             printed.reset();
-            DlqReplay.Summary filtered = replay.run(DlqReplay.Options.parse("--dry-run", "--error-type", "InvalidEventException",
+            DlqReplay.Summary filtered = replay.run(Application.ReplayDlq.parse("--dry-run", "--error-type", "InvalidEventException",
                     "--max", "2"));
 
             assertThat(filtered).isEqualTo(new DlqReplay.Summary(0, 2, 7, 0));
@@ -271,7 +271,7 @@ class DlqReplayTest {
 
             // a real run prints the same totals once it is done (columns moved and failed), and no list
             printed.reset();
-            DlqReplay.Summary real = replay.run(DlqReplay.Options.parse("--reason", "DATA TOO LONG", "--rate", "1000"));
+            DlqReplay.Summary real = replay.run(Application.ReplayDlq.parse("--reason", "DATA TOO LONG", "--rate", "1000"));
 
             assertThat(real).isEqualTo(new DlqReplay.Summary(2, 0, 7, 0));
             assertThat(printed.toString(StandardCharsets.UTF_8)).isEqualTo("""
@@ -331,7 +331,7 @@ class DlqReplayTest {
             }
             DlqReplay replay = new DlqReplay(sqs, dlq, events, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
 
-            assertThatThrownBy(() -> replay.run(DlqReplay.Options.parse("--dry-run"))).hasStackTraceContaining("cut off");
+            assertThatThrownBy(() -> replay.run(Application.ReplayDlq.parse("--dry-run"))).hasStackTraceContaining("cut off");
 
             assertThat(queues.depth(dlq)[1]).as("held: only the messages of the receive it could not release").isLessThanOrEqualTo(10);
             Awaitility.await().atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500))
@@ -342,11 +342,11 @@ class DlqReplayTest {
 
     @Test
     void optionsAreValidated() {
-        assertThat(DlqReplay.Options.parse("--max", "5", "--dry-run")).isEqualTo(
+        assertThat(Application.ReplayDlq.parse("--max", "5", "--dry-run")).isEqualTo(
                 new DlqReplay.Options(5, true, null, null, 50));
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DlqReplay.Options.parse("--bogus"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Application.ReplayDlq.parse("--bogus"))
                 .hasMessageContaining("unknown option --bogus");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> DlqReplay.Options.parse("--max", "0"))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Application.ReplayDlq.parse("--max", "0"))
                 .hasMessageContaining("positive");
     }
 }

@@ -46,48 +46,7 @@ public final class DlqReplay {
 
     /** Command-line options. */
     public record Options(int max, boolean dryRun, String reason, String errorType, double ratePerSecond) {
-
-        public static Options parse(String... args) {
-            int max = Integer.MAX_VALUE;
-            boolean dryRun = false;
-            String reason = null;
-            String errorType = null;
-            double rate = 50;
-            for (int i = 0; i < args.length; i++) {
-                switch (args[i]) {
-                    case "--max" -> max = Integer.parseInt(value(args, ++i, "--max"));
-                    case "--dry-run" -> dryRun = true;
-                    case "--reason" -> reason = value(args, ++i, "--reason");
-                    case "--error-type" -> errorType = value(args, ++i, "--error-type");
-                    case "--rate" -> rate = Double.parseDouble(value(args, ++i, "--rate"));
-                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
-                }
-            }
-            if (max < 1 || rate <= 0) {
-                throw new IllegalArgumentException("--max and --rate must be positive\n" + USAGE);
-            }
-            return new Options(max, dryRun, reason, errorType, rate);
-        }
-
-        private static String value(String[] args, int i, String option) {
-            if (i >= args.length) {
-                throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
-            }
-            return args[i];
-        }
     }
-
-    public static final String USAGE = """
-            usage: presence-broker replay-dlq [--max N] [--dry-run] [--reason TEXT] [--error-type TYPE] [--rate PER_SECOND]
-              --max N            move at most N messages (default: all)
-              --dry-run          print the totals per error type and reason, then list what would move (reason,
-                                 eventType, clientId, first failure time); change nothing, hold nothing
-                                 (a real run prints the same totals at its end)
-              --reason TEXT      only messages whose reason contains TEXT (case-insensitive)
-              --error-type TYPE  only messages of this error type (InvalidEventException, MysqlDataTruncation,
-                                 MaxReceiveCountExceeded, IotRuleActionFailure, ...)
-              --rate N           at most N messages per second (default 50)
-            Queues and endpoint come from PRESENCE_DLQ, PRESENCE_EVENTS_QUEUE, AWS_REGION, PRESENCE_SQS_ENDPOINT.""";
 
     /**
      * What one run did. {@code skipped}: read and left in the dead-letter queue (not matching the filters, from a queue
@@ -132,18 +91,6 @@ public final class DlqReplay {
         this.out = out;
     }
 
-    /** The {@code replay-dlq} command; returns the exit code. */
-    public static int main(String[] args, Map<String, String> overrides) {
-        Options options;
-        try {
-            options = Options.parse(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            return 2;
-        }
-        return replay(options, overrides);
-    }
-
     /** The {@code replay-dlq} command with its options; returns the exit code. */
     public static int replay(Options options, Map<String, String> overrides) {
         Settings settings = Settings.load(overrides);
@@ -158,7 +105,7 @@ public final class DlqReplay {
 
     /**
      * Does the work the options ask for, prints the totals (and, in a dry run, the list) to the stream this replay was
-     * made with, and returns what it did. Parsing stays in {@link Options#parse}, exit codes in {@link #main}.
+     * made with, and returns what it did. The command line (options, exit codes) is the application's.
      *
      * <p>Both modes read each message of the dead-letter queue once, tracked by SQS message id: a message received
      * again in the same run (a dry run released it, or a hold ran out in a long run) is neither listed, counted nor

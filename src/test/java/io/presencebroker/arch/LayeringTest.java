@@ -14,7 +14,7 @@ import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The house, by capability (README, Architecture):
+ * The house, by capability (docs/architecture.md):
  * <ul>
  * <li>one package per flow: {@code lifecycle}, {@code delivery}, {@code announce}, {@code api};</li>
  * <li>under them a shared base that imports no flow: {@code config}, {@code sqs}, {@code store}, {@code failure},
