@@ -11,8 +11,8 @@ import io.presencebroker.health.CredentialRefresh;
 import io.presencebroker.health.DatabaseCredentials;
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;
-import io.presencebroker.testing.SecuredMariaDb;
 import io.presencebroker.testing.SocketStatusRow;
+import io.presencebroker.testing.TestMariaDb;
 import io.presencebroker.testing.TestQueues;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +47,7 @@ class CredentialRefreshTest {
         };
         CredentialRotationTest http = new CredentialRotationTest();
 
-        try (SecuredMariaDb db = SecuredMariaDb.builder().database("presence").user(USER, OLD_PASSWORD).start();
+        try (TestMariaDb db = TestMariaDb.builder().user(USER, OLD_PASSWORD).start();
              TestQueues queues = new TestQueues()) {
             int port = CredentialRotationTest.freePort();
             Map<String, String> settings = CredentialRotationTest.settings(db, queue, dlq, port);

@@ -17,8 +17,8 @@ import io.presencebroker.failure.FailureClassifier;
 import io.presencebroker.health.AuthenticationFailures;
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;
-import io.presencebroker.testing.SecuredMariaDb;
 import io.presencebroker.testing.SocketStatusRow;
+import io.presencebroker.testing.TestMariaDb;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
 import org.awaitility.Awaitility;
@@ -53,7 +53,7 @@ class CredentialRotationTest {
         List<String> deliveries = generator.deliveries(history);
         int half = deliveries.size() / 2;
 
-        try (SecuredMariaDb db = SecuredMariaDb.builder().database("presence").user(USER, OLD_PASSWORD).start();
+        try (TestMariaDb db = TestMariaDb.builder().user(USER, OLD_PASSWORD).start();
              TestQueues queues = new TestQueues()) {
             int port = freePort();
             Map<String, String> settings = settings(db, queue, dlq, port);
@@ -112,7 +112,7 @@ class CredentialRotationTest {
 
     @Test
     void rotatedPasswordOfAnIdleServiceIsFoundByTheLivenessCheckItself() throws Exception {
-        try (SecuredMariaDb db = SecuredMariaDb.builder().database("presence").user(USER, OLD_PASSWORD).start()) {
+        try (TestMariaDb db = TestMariaDb.builder().user(USER, OLD_PASSWORD).start()) {
             int port = freePort();
             try (PresenceBroker broker = new PresenceBroker(settings(db, "rotation-idle", "rotation-idle-dlq", port)).start()) {
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> status(port, "/observe/health/live") == 200);
@@ -136,7 +136,7 @@ class CredentialRotationTest {
         }
     }
 
-    static Map<String, String> settings(SecuredMariaDb db, String queue, String dlq, int managementPort) {
+    static Map<String, String> settings(TestMariaDb db, String queue, String dlq, int managementPort) {
         Map<String, String> settings = TestServices.settings(queue, dlq, 3);
         settings.put("presence.db.url", db.jdbcUrl());
         settings.put("presence.db.user", USER);

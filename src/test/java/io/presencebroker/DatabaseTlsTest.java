@@ -12,8 +12,9 @@ import java.util.Map;
 import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.store.DatabaseMigration;
 import io.presencebroker.testing.DatabaseCertificates;
-import io.presencebroker.testing.SecureMariaDb;
+import io.presencebroker.testing.TestMariaDb;
 import io.presencebroker.testing.TestQueues;
+import io.presencebroker.testing.TestServices;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -21,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Verified TLS to the database, against a real MariaDB that requires TLS ({@link SecureMariaDb}), with a CA made at
- * test time and the trust store made by deploy/rds-truststore.sh (the Dockerfile's script for the RDS CA bundle). The
- * Connector/J parameters are the ones deploy/template.yaml puts in PRESENCE_DB_URL.
+ * Verified TLS to the database, against a real MariaDB that requires TLS ({@link TestMariaDb#secure()}), with a CA
+ * made at test time and the trust store made by deploy/rds-truststore.sh (the Dockerfile's script for the RDS CA
+ * bundle). The Connector/J parameters are the ones deploy/template.yaml puts in PRESENCE_DB_URL.
  */
 class DatabaseTlsTest {
 
@@ -32,8 +33,8 @@ class DatabaseTlsTest {
 
     @Test
     void aVerifiedConnectionWorksAndIsEncrypted() throws Exception {
-        SecureMariaDb db = SecureMariaDb.get();
-        try (Connection c = DriverManager.getConnection(db.verifiedUrl(), SecureMariaDb.ADMIN, SecureMariaDb.ADMIN_PASSWORD)) {
+        TestMariaDb db = TestMariaDb.secure();
+        try (Connection c = db.admin()) {
             String cipher = sessionStatus(c, "Ssl_cipher");
             String version = sessionStatus(c, "Ssl_version");
             System.out.printf("verified TLS connection: %s, %s%n", version, cipher);
@@ -50,20 +51,20 @@ class DatabaseTlsTest {
 
     @Test
     void aServerCertificateFromAnotherCaIsRefused() throws Exception {
-        SecureMariaDb db = SecureMariaDb.get();
+        TestMariaDb db = TestMariaDb.secure();
         DatabaseCertificates certs = db.certificates();
-        String url = db.url(SecureMariaDb.DATABASE, DatabaseCertificates.verifiedParameters(certs.otherTrustStore(),
+        String url = db.url(TestMariaDb.DATABASE, DatabaseCertificates.verifiedParameters(certs.otherTrustStore(),
                 certs.trustStorePassword()));
-        assertThatThrownBy(() -> DriverManager.getConnection(url, SecureMariaDb.ADMIN, SecureMariaDb.ADMIN_PASSWORD).close())
+        assertThatThrownBy(() -> DriverManager.getConnection(url, TestMariaDb.ADMIN, TestMariaDb.ADMIN_PASSWORD).close())
                 .isInstanceOf(SQLException.class)
                 .satisfies(e -> assertThat(causes(e)).anyMatch(t -> t instanceof javax.net.ssl.SSLHandshakeException));
     }
 
     @Test
     void plaintextIsRefused() throws Exception {
-        SecureMariaDb db = SecureMariaDb.get();
-        String url = db.url(SecureMariaDb.DATABASE, "sslMode=DISABLED&allowPublicKeyRetrieval=true");
-        assertThatThrownBy(() -> DriverManager.getConnection(url, SecureMariaDb.ADMIN, SecureMariaDb.ADMIN_PASSWORD).close())
+        TestMariaDb db = TestMariaDb.secure();
+        String url = db.url(TestMariaDb.DATABASE, "sslMode=DISABLED&allowPublicKeyRetrieval=true");
+        assertThatThrownBy(() -> DriverManager.getConnection(url, TestMariaDb.ADMIN, TestMariaDb.ADMIN_PASSWORD).close())
                 .isInstanceOf(SQLException.class)
                 .hasMessageContaining("insecure transport");
     }
@@ -71,15 +72,15 @@ class DatabaseTlsTest {
     /** The service itself, through its own data-source settings: PRESENCE_DB_URL with the template's parameters. */
     @Test
     void theServiceAppliesEventsOverAVerifiedConnection() throws Exception {
-        SecureMariaDb db = SecureMariaDb.get();
+        TestMariaDb db = TestMariaDb.secure();
         String database = "presence_tls";
         try (Connection c = db.admin(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE IF NOT EXISTS " + database);
         }
         assertThat(DatabaseMigration.main(Map.of("presence.db.url", db.verifiedUrl(database),
-                "presence.db.user", SecureMariaDb.ADMIN, "presence.db.password", SecureMariaDb.ADMIN_PASSWORD,
+                "presence.db.user", TestMariaDb.ADMIN, "presence.db.password", TestMariaDb.ADMIN_PASSWORD,
                 "presence.db.runtime-user", RUNTIME_USER, "presence.db.runtime-password", RUNTIME_PASSWORD))).isZero();
-        Map<String, String> settings = SecureMariaDb.queueSettings("tls-events", "tls-events-dlq");
+        Map<String, String> settings = TestServices.settings("tls-events", "tls-events-dlq");
         settings.put("presence.db.url", db.verifiedUrl(database));
         settings.put("presence.db.user", RUNTIME_USER);
         settings.put("presence.db.password", RUNTIME_PASSWORD);
@@ -93,8 +94,8 @@ class DatabaseTlsTest {
         }
     }
 
-    static String chatOf(SecureMariaDb db, String database, String client) throws SQLException {
-        try (Connection c = DriverManager.getConnection(db.verifiedUrl(database), SecureMariaDb.ADMIN, SecureMariaDb.ADMIN_PASSWORD);
+    static String chatOf(TestMariaDb db, String database, String client) throws SQLException {
+        try (Connection c = DriverManager.getConnection(db.verifiedUrl(database), TestMariaDb.ADMIN, TestMariaDb.ADMIN_PASSWORD);
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT chat_id FROM socket_status WHERE is_connected AND client_id = '"
                      + client + "'")) {

@@ -7,13 +7,14 @@ import java.util.Map;
 
 import io.presencebroker.testing.HistoryGenerator;
 import io.presencebroker.testing.ReferenceModel;
-import io.presencebroker.testing.ReplicatedMariaDb;
 import io.presencebroker.testing.SocketStatusRow;
 import io.presencebroker.testing.TcpProxy;
+import io.presencebroker.testing.TestMariaDb;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
 import io.presencebroker.failure.CircuitBreaker;
 import org.awaitility.Awaitility;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,9 @@ class FailoverTest {
 
     static final String QUEUE = "failover-events";
     static final String DLQ = "failover-events-dlq";
+    /** An ordinary application user: read_only binds it (it does not bind the administrator, who has SUPER). */
+    static final String APP_USER = "presence";
+    static final String APP_PASSWORD = "presence-Secret-1";
 
     @Test
     void failoverToThePromotedReplicaLosesNothingAndDeadLettersNothing() throws Exception {
@@ -40,21 +44,25 @@ class FailoverTest {
 
         TestServices.get(); // the shared ElasticMQ (and MariaDB, unused here), started before the clock runs
         long startingAt = System.nanoTime();
-        try (ReplicatedMariaDb servers = ReplicatedMariaDb.start();
-             TcpProxy endpoint = new TcpProxy(servers.primary().port());
+        try (TestMariaDb oldPrimary = TestMariaDb.builder().user(APP_USER, APP_PASSWORD).replication(1).start();
+             TestMariaDb newPrimary = TestMariaDb.builder().user(APP_USER, APP_PASSWORD).replication(2).start();
+             TcpProxy endpoint = new TcpProxy(oldPrimary.port());
              TestQueues queues = new TestQueues()) {
+            newPrimary.replicate(oldPrimary);
+            // the schema, migrated on the primary, replicates
+            Flyway.configure().dataSource(oldPrimary.jdbcUrl(), APP_USER, APP_PASSWORD)
+                    .locations("classpath:db/migration").load().migrate();
+            newPrimary.awaitCaughtUpWith(oldPrimary, 30);
             System.out.printf("failover: primary and replica started and replicating in %d ms%n",
                     (System.nanoTime() - startingAt) / 1_000_000);
             Map<String, String> settings = TestServices.settings(QUEUE, DLQ, 12);
-            settings.put("presence.db.url", servers.appUrl(endpoint.port()));
-            settings.put("presence.db.user", ReplicatedMariaDb.APP_USER);
-            settings.put("presence.db.password", ReplicatedMariaDb.APP_PASSWORD);
+            settings.put("presence.db.url", TestMariaDb.jdbcUrlAt(endpoint.port(), TestMariaDb.DATABASE));
+            settings.put("presence.db.user", APP_USER);
+            settings.put("presence.db.password", APP_PASSWORD);
             settings.put("presence.db.connection-timeout-ms", "500");
             settings.put("presence.db.socket-timeout-ms", "2000");
             settings.put("presence.circuit-breaker.half-open-after-ms", "1000");
             // 4 x (500 + 2000) + 434 + 20 = 10,454 ms < 12 s: the start-up check must pass
-            ReplicatedMariaDb.Server oldPrimary = servers.primary();
-            ReplicatedMariaDb.Server newPrimary = servers.replica();
 
             try (PresenceBroker broker = new PresenceBroker(settings).start()) {
                 CircuitBreaker breaker = broker.context().getRegistry()
@@ -65,7 +73,7 @@ class FailoverTest {
 
                 // mid-stream: the primary turns read-only, the rest of the stream keeps coming
                 long demotedAt = System.nanoTime();
-                servers.demotePrimary();
+                oldPrimary.demote();
                 String contentBefore = content(oldPrimary);
                 queues.send(QUEUE, deliveries.subList(third, deliveries.size()));
                 // the service's sessions to the old primary are still open and it writes on them: every write is
@@ -73,7 +81,7 @@ class FailoverTest {
                 Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> breaker.state().equals("opened"));
                 assertThat(content(oldPrimary)).as("tables of the read-only old primary").isEqualTo(contentBefore);
 
-                servers.promoteReplica();
+                newPrimary.promote(oldPrimary);
                 String contentOnNewAtSwitch = content(newPrimary);
                 endpoint.retarget(newPrimary.port());
                 long switchedAt = System.nanoTime();
@@ -111,7 +119,7 @@ class FailoverTest {
         }
     }
 
-    private static String contentQuietly(ReplicatedMariaDb.Server server) {
+    private static String contentQuietly(TestMariaDb server) {
         try {
             return content(server);
         } catch (Exception e) {
@@ -120,8 +128,7 @@ class FailoverTest {
     }
 
     /** The checksums of the two tables behind socket_status: any committed change changes them. */
-    private static String content(ReplicatedMariaDb.Server server) throws Exception {
-        return server.queryStrings("CHECKSUM TABLE " + ReplicatedMariaDb.DATABASE + ".client_presence, "
-                + ReplicatedMariaDb.DATABASE + ".client_subscription");
+    private static String content(TestMariaDb server) throws Exception {
+        return server.query("CHECKSUM TABLE client_presence, client_subscription");
     }
 }

@@ -18,7 +18,7 @@ import io.presencebroker.delivery.OutboxJson;
 import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.store.DatabaseMigration;
-import io.presencebroker.testing.SecureMariaDb;
+import io.presencebroker.testing.TestMariaDb;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
 import org.awaitility.Awaitility;
@@ -28,10 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Least privilege, on a MariaDB with grant tables ({@link SecureMariaDb}): the `migrate` command, as the administrator
- * (the RDS master user's stand-in), migrates and creates the runtime user from deploy/runtime-user.sql; the service,
- * connected as that user with PRESENCE_DB_MIGRATE=false, applies lifecycle events, delivers over MQTT and as push
- * requests, and prunes the delivery log; the user can do nothing else.
+ * Least privilege, on a MariaDB with grant tables ({@link TestMariaDb#secure()}): the `migrate` command, as the
+ * administrator (the RDS master user's stand-in), migrates and creates the runtime user from deploy/runtime-user.sql;
+ * the service, connected as that user with PRESENCE_DB_MIGRATE=false, applies lifecycle events, delivers over MQTT and
+ * as push requests, and prunes the delivery log; the user can do nothing else.
  */
 class RuntimeUserGrantsTest {
 
@@ -39,14 +39,14 @@ class RuntimeUserGrantsTest {
     static final String USER = "presence_app";
     static final String PASSWORD = "app-Runtime-1";
 
-    static Map<String, String> migration(SecureMariaDb db, String database) {
-        return Map.of("presence.db.url", db.verifiedUrl(database), "presence.db.user", SecureMariaDb.ADMIN,
-                "presence.db.password", SecureMariaDb.ADMIN_PASSWORD, "presence.db.runtime-user", USER,
+    static Map<String, String> migration(TestMariaDb db, String database) {
+        return Map.of("presence.db.url", db.verifiedUrl(database), "presence.db.user", TestMariaDb.ADMIN,
+                "presence.db.password", TestMariaDb.ADMIN_PASSWORD, "presence.db.runtime-user", USER,
                 "presence.db.runtime-password", PASSWORD);
     }
 
-    static SecureMariaDb migrated() throws Exception {
-        SecureMariaDb db = SecureMariaDb.get();
+    static TestMariaDb migrated() throws Exception {
+        TestMariaDb db = TestMariaDb.secure();
         try (Connection c = db.admin(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE IF NOT EXISTS " + DATABASE);
         }
@@ -58,7 +58,7 @@ class RuntimeUserGrantsTest {
 
     @Test
     void theRuntimeUserHasExactlyTheServicesPrivileges() throws Exception {
-        SecureMariaDb db = migrated();
+        TestMariaDb db = migrated();
         TreeSet<String> grants = new TreeSet<>();
         try (Connection c = db.admin(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SHOW GRANTS FOR '" + USER + "'@'%'")) {
@@ -90,8 +90,8 @@ class RuntimeUserGrantsTest {
 
     @Test
     void theServiceWorksAsTheRuntimeUser() throws Exception {
-        SecureMariaDb db = migrated();
-        Map<String, String> s = SecureMariaDb.queueSettings("grants-events", "grants-events-dlq");
+        TestMariaDb db = migrated();
+        Map<String, String> s = TestServices.settings("grants-events", "grants-events-dlq");
         TestServices.get().createQueues("grants-outbox", "grants-outbox-dlq");
         TestServices.get().createQueues("grants-push", "grants-push-dlq");
         s.put("presence.db.url", db.verifiedUrl(DATABASE));
@@ -143,14 +143,14 @@ class RuntimeUserGrantsTest {
     /** With PRESENCE_DB_MIGRATE=false and a schema that was never migrated, the start fails at once, saying why. */
     @Test
     void withoutMigrationsTheServiceRefusesToStart() throws Exception {
-        SecureMariaDb db = SecureMariaDb.get();
+        TestMariaDb db = TestMariaDb.secure();
         try (Connection c = db.admin(); Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE IF NOT EXISTS presence_unmigrated");
         }
-        Map<String, String> s = SecureMariaDb.queueSettings("grants-events", "grants-events-dlq");
+        Map<String, String> s = TestServices.settings("grants-events", "grants-events-dlq");
         s.put("presence.db.url", db.verifiedUrl("presence_unmigrated"));
-        s.put("presence.db.user", SecureMariaDb.ADMIN);
-        s.put("presence.db.password", SecureMariaDb.ADMIN_PASSWORD);
+        s.put("presence.db.user", TestMariaDb.ADMIN);
+        s.put("presence.db.password", TestMariaDb.ADMIN_PASSWORD);
         s.put("presence.db.migrate", "false");
         assertThatThrownBy(() -> new PresenceBroker(s).start().close())
                 .satisfies(e -> assertThat(DatabaseTlsTest.causes(e)).anyMatch(t -> String.valueOf(t.getMessage())
@@ -162,18 +162,18 @@ class RuntimeUserGrantsTest {
         }
     }
 
-    static List<String> socketStatus(SecureMariaDb db) throws SQLException {
+    static List<String> socketStatus(TestMariaDb db) throws SQLException {
         return rows(db, "SELECT client_id, is_connected, chat_id FROM socket_status WHERE client_id LIKE 'g-%' ORDER BY client_id");
     }
 
-    static List<String> deliveredPaths(SecureMariaDb db, String message) throws SQLException {
+    static List<String> deliveredPaths(TestMariaDb db, String message) throws SQLException {
         return rows(db, "SELECT recipient, path FROM delivery_log WHERE state = 'delivered' AND message_id = '" + message
                 + "' ORDER BY recipient");
     }
 
-    static List<String> rows(SecureMariaDb db, String sql) throws SQLException {
+    static List<String> rows(TestMariaDb db, String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = DriverManager.getConnection(db.verifiedUrl(DATABASE), SecureMariaDb.ADMIN, SecureMariaDb.ADMIN_PASSWORD);
+        try (Connection c = DriverManager.getConnection(db.verifiedUrl(DATABASE), TestMariaDb.ADMIN, TestMariaDb.ADMIN_PASSWORD);
              Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             int n = rs.getMetaData().getColumnCount();
             while (rs.next()) {

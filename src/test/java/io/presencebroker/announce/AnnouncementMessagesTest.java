@@ -1,10 +1,12 @@
 package io.presencebroker.announce;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatNoException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
@@ -33,11 +35,22 @@ class AnnouncementMessagesTest {
                 .hasMessageContaining("at most 10");
     }
 
+    /**
+     * "Passes": the route step returns normally, so the route goes on to record the claim as announced; for any group
+     * json() accepts (1 to 10 announcements), whether SQS lists the empty "Failed" or leaves it out.
+     */
     @Test
     void aBatchWithEveryEntrySentPasses() {
-        messages.requireAllSent(SendMessageBatchResponse.builder()
-                .successful(SendMessageBatchResultEntry.builder().id("1").messageId("m1").build())
-                .failed(List.of()).build());
+        for (int size = 1; size <= AnnouncementMessages.SQS_BATCH_LIMIT; size++) {
+            List<SendMessageBatchResultEntry> sent = IntStream.rangeClosed(1, size).mapToObj(i ->
+                    SendMessageBatchResultEntry.builder().id(String.valueOf(i)).messageId("m" + i).build()).toList();
+            SendMessageBatchResponse listed = SendMessageBatchResponse.builder().successful(sent).failed(List.of()).build();
+            SendMessageBatchResponse leftOut = SendMessageBatchResponse.builder().successful(sent).build();
+            assertThatNoException().as("%d of %d sent, Failed empty", size, size)
+                    .isThrownBy(() -> messages.requireAllSent(listed));
+            assertThatNoException().as("%d of %d sent, Failed left out", size, size)
+                    .isThrownBy(() -> messages.requireAllSent(leftOut));
+        }
     }
 
     @Test

@@ -9,21 +9,23 @@ import java.util.List;
 
 /**
  * Self-signed certificates for a mutual-TLS MQTT broker, made with the JDK's keytool in a temporary folder: the
- * broker's key (valid for 127.0.0.1), one client's key, and each side's trust store holding the other's certificate.
- * All PKCS12, one password.
+ * broker's key (valid for 127.0.0.1), one client's key, and each side's trust store holding the other's certificate;
+ * besides, a client and a broker (also valid for 127.0.0.1) that neither trust store holds. All PKCS12, one password.
  */
 public record TestCertificates(Path brokerKeyStore, Path brokerTrustStore, Path clientKeyStore, Path clientTrustStore,
-                               Path otherClientKeyStore, String password) {
+                               Path otherClientKeyStore, Path otherBrokerKeyStore, String password) {
 
     public static TestCertificates create() {
         try {
             Path dir = Files.createTempDirectory("presence-certs");
             String pw = "test-secret";
             TestCertificates c = new TestCertificates(dir.resolve("broker.p12"), dir.resolve("broker-trust.p12"),
-                    dir.resolve("client.p12"), dir.resolve("client-trust.p12"), dir.resolve("other-client.p12"), pw);
+                    dir.resolve("client.p12"), dir.resolve("client-trust.p12"), dir.resolve("other-client.p12"),
+                    dir.resolve("other-broker.p12"), pw);
             keyPair(c.brokerKeyStore, "broker", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost", pw);
             keyPair(c.clientKeyStore, "client", "CN=presence-broker", null, pw);
             keyPair(c.otherClientKeyStore, "other", "CN=stranger", null, pw);
+            keyPair(c.otherBrokerKeyStore, "impostor", "CN=localhost", "SAN=ip:127.0.0.1,dns:localhost", pw);
             trust(c.brokerKeyStore, "broker", c.clientTrustStore, dir.resolve("broker.crt"), pw);
             trust(c.clientKeyStore, "client", c.brokerTrustStore, dir.resolve("client.crt"), pw);
             return c;
