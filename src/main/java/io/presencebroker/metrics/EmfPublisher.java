@@ -85,6 +85,9 @@ public class EmfPublisher implements Service {
         // the library's checks at start rather than at the first interval
         try {
             Validator.validateNamespace(namespace);
+            if (namespace.length() > 255) { // the library allows 256, CloudWatch 255
+                throw new IllegalArgumentException("Namespace exceeds CloudWatch's maximum length of 255: " + namespace);
+            }
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("presence.metrics.emf.namespace: " + e.getMessage(), e);
         }

@@ -208,8 +208,10 @@ class EmfPublisherTest {
         assertThatThrownBy(() -> publisher(60_000, " ", "s")).hasMessageContaining("presence.metrics.emf.namespace");
         assertThatThrownBy(() -> publisher(60_000, "Presence Broker", "s"))
                 .hasMessageContaining("presence.metrics.emf.namespace").hasMessageContaining("invalid characters");
-        assertThatThrownBy(() -> publisher(60_000, "N".repeat(257), "s"))
+        assertThatThrownBy(() -> publisher(60_000, "N".repeat(256), "s"))
                 .hasMessageContaining("presence.metrics.emf.namespace");
+        publisher(60_000, "N".repeat(255), "s");
+        publisher(60_000, "Presence/Broker.v2_#:-", "stack-a");
         assertThatThrownBy(() -> publisher(60_000, "PresenceBroker", " ")).hasMessageContaining("presence.metrics.emf.service");
         assertThatThrownBy(() -> publisher(60_000, "PresenceBroker", "stack-\u00e9"))
                 .hasMessageContaining("presence.metrics.emf.service");
