@@ -1,7 +1,10 @@
 package io.presencebroker.metrics;
 
+import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +12,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -16,11 +20,24 @@ import org.HdrHistogram.Histogram;
 import org.apache.camel.Service;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.cloudwatchlogs.emf.Constants;
+import software.amazon.cloudwatchlogs.emf.environment.Environment;
+import software.amazon.cloudwatchlogs.emf.logger.MetricsLogger;
+import software.amazon.cloudwatchlogs.emf.model.DimensionSet;
+import software.amazon.cloudwatchlogs.emf.model.MetricsContext;
+import software.amazon.cloudwatchlogs.emf.model.Unit;
+import software.amazon.cloudwatchlogs.emf.sinks.ISink;
+import software.amazon.cloudwatchlogs.emf.util.Validator;
 
 /**
  * Service metrics for CloudWatch without a scraper: every interval, one CloudWatch embedded metric format document
  * (one JSON line) on the logger {@value #LOGGER}, which log4j2.xml writes to stdout as the bare message; on ECS the
  * awslogs driver ships it to CloudWatch Logs, which extracts the metrics. No network call, no agent.
+ *
+ * <p>The document is AWS's aws-embedded-metrics library's ({@link MetricsLogger}: its model, its validation of the
+ * namespace, dimension and metric names and values, its split into documents of at most 100 metrics), flushed to
+ * {@link LoggerEnvironment}, set explicitly: the library's own environment detection (which probes the EC2 metadata
+ * endpoint) and its agent and console sinks are never used.
  *
  * <p>Per interval: events applied, stale, ignored, dead-lettered and left for SQS to retry (deltas of
  * {@code presence_events_total}); the event lag p50, p99 and maximum of the events committed in the interval (only
@@ -37,11 +54,11 @@ public class EmfPublisher implements Service {
     private final MeterRegistry meters;
     private final LagWindow lags;
     private final BooleanSupplier consumerSuspended;
-    private final Consumer<String> sink;
     private final String namespace;
     private final String service;
     private final long intervalMillis;
     private final LongSupplier clock;
+    private final LoggerEnvironment environment;
     private final Map<String, Double> previous = new HashMap<>();
     private ScheduledExecutorService timer;
 
@@ -60,12 +77,25 @@ public class EmfPublisher implements Service {
         this.meters = meters;
         this.lags = lags;
         this.consumerSuspended = consumerSuspended;
-        this.sink = sink;
+        this.environment = new LoggerEnvironment(sink);
         this.namespace = namespace;
         this.service = service;
         this.intervalMillis = intervalMillis;
         this.clock = clock;
-        new EmfDocument(namespace, 0); // validates the namespace at start
+        // the library's checks at start rather than at the first interval
+        try {
+            Validator.validateNamespace(namespace);
+            if (namespace.length() > 255) { // the library allows 256, CloudWatch 255
+                throw new IllegalArgumentException("Namespace exceeds CloudWatch's maximum length of 255: " + namespace);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("presence.metrics.emf.namespace: " + e.getMessage(), e);
+        }
+        try {
+            Validator.validateDimensionSet("Service", service);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("presence.metrics.emf.service: " + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -99,42 +129,45 @@ public class EmfPublisher implements Service {
 
     private void publishSafely() {
         try {
-            sink.accept(document().toJson());
+            publish();
         } catch (RuntimeException e) {
             // a metric that cannot be read must not stop the next intervals
             LOG.warn("EMF metrics not published: {}", e.toString());
         }
     }
 
-    /** The document of the interval since the previous call (package-visible for the unit test). */
-    synchronized EmfDocument document() {
-        EmfDocument doc = new EmfDocument(namespace, clock.getAsLong()).dimension("Service", service);
-        doc.metric("EventsApplied", delta("applied", events("applied")), "Count");
-        doc.metric("EventsStale", delta("stale", events("stale")), "Count");
-        doc.metric("EventsIgnored", delta("ignored", events("ignored") + events("ignored_topic")), "Count");
-        doc.metric("EventsDeadLettered", delta("dead_lettered", events("dead_lettered")), "Count");
-        doc.metric("EventsRetryLater", delta("retry_later", events("retry_later")), "Count");
+    /** Publishes the interval since the previous call (package-visible for the unit test). */
+    synchronized void publish() {
+        MetricsLogger emf = new MetricsLogger(environment);
+        emf.setNamespace(namespace);
+        emf.setDimensions(DimensionSet.of("Service", service)); // replaces the library's default dimensions
+        emf.setTimestamp(Instant.ofEpochMilli(clock.getAsLong()));
+        emf.putMetric("EventsApplied", delta("applied", events("applied")), Unit.COUNT);
+        emf.putMetric("EventsStale", delta("stale", events("stale")), Unit.COUNT);
+        emf.putMetric("EventsIgnored", delta("ignored", events("ignored") + events("ignored_topic")), Unit.COUNT);
+        emf.putMetric("EventsDeadLettered", delta("dead_lettered", events("dead_lettered")), Unit.COUNT);
+        emf.putMetric("EventsRetryLater", delta("retry_later", events("retry_later")), Unit.COUNT);
         Histogram lag = lags.takeInterval();
         if (lag.getTotalCount() > 0) {
-            doc.metric("EventLagP50", lag.getValueAtPercentile(50), "Milliseconds");
-            doc.metric("EventLagP99", lag.getValueAtPercentile(99), "Milliseconds");
-            doc.metric("EventLagMax", lag.getMaxValue(), "Milliseconds");
+            emf.putMetric("EventLagP50", lag.getValueAtPercentile(50), Unit.MILLISECONDS);
+            emf.putMetric("EventLagP99", lag.getValueAtPercentile(99), Unit.MILLISECONDS);
+            emf.putMetric("EventLagMax", lag.getMaxValue(), Unit.MILLISECONDS);
         }
-        doc.metric("ConsumerSuspended", consumerSuspended.getAsBoolean() ? 1 : 0, "None");
-        doc.metric("DbPoolActive", gauge("hikaricp.connections.active", "presence-db"), "Count");
-        doc.metric("DbPoolPending", gauge("hikaricp.connections.pending", "presence-db"), "Count");
-        doc.metric("DbPoolTimeouts", delta("db_timeouts", counter("hikaricp.connections.timeout", "presence-db")), "Count");
+        emf.putMetric("ConsumerSuspended", consumerSuspended.getAsBoolean() ? 1 : 0, Unit.NONE);
+        emf.putMetric("DbPoolActive", gauge("hikaricp.connections.active", "presence-db"), Unit.COUNT);
+        emf.putMetric("DbPoolPending", gauge("hikaricp.connections.pending", "presence-db"), Unit.COUNT);
+        emf.putMetric("DbPoolTimeouts", delta("db_timeouts", counter("hikaricp.connections.timeout", "presence-db")), Unit.COUNT);
         if (meters.find("hikaricp.connections.active").tag("pool", ApiPoolName.NAME).gauge() != null) {
-            doc.metric("ApiDbPoolActive", gauge("hikaricp.connections.active", ApiPoolName.NAME), "Count");
-            doc.metric("ApiDbPoolPending", gauge("hikaricp.connections.pending", ApiPoolName.NAME), "Count");
+            emf.putMetric("ApiDbPoolActive", gauge("hikaricp.connections.active", ApiPoolName.NAME), Unit.COUNT);
+            emf.putMetric("ApiDbPoolPending", gauge("hikaricp.connections.pending", ApiPoolName.NAME), Unit.COUNT);
         }
         for (String path : new String[] {"socket", "push", "fallback"}) {
             double total = meters.find("presence_deliveries").tag("path", path).counters().stream()
                     .mapToDouble(Counter::count).sum();
-            doc.metric("Deliveries" + Character.toUpperCase(path.charAt(0)) + path.substring(1),
-                    delta("deliveries_" + path, total), "Count");
+            emf.putMetric("Deliveries" + Character.toUpperCase(path.charAt(0)) + path.substring(1),
+                    delta("deliveries_" + path, total), Unit.COUNT);
         }
-        return doc;
+        emf.flush();
     }
 
     private double events(String outcome) {
@@ -154,5 +187,62 @@ public class EmfPublisher implements Service {
     private long delta(String key, double total) {
         Double before = previous.put(key, total);
         return Math.round(total - (before == null ? 0 : before));
+    }
+
+    /**
+     * The library's environment, set instead of detected, and its sink: every serialized document (one, or one per 100
+     * metrics) one message on the given line consumer, the logger {@value #LOGGER} in production. Name and type feed
+     * only the library's default dimensions, which {@link #publish} replaces.
+     */
+    static final class LoggerEnvironment implements Environment, ISink {
+
+        private final Consumer<String> lines;
+
+        LoggerEnvironment(Consumer<String> lines) {
+            this.lines = lines;
+        }
+
+        @Override
+        public void accept(MetricsContext context) {
+            try {
+                context.serialize().forEach(lines);
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public CompletableFuture<Void> shutdown() {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public boolean probe() {
+            return true;
+        }
+
+        @Override
+        public String getName() {
+            return "presence-broker";
+        }
+
+        @Override
+        public String getType() {
+            return "presence-broker";
+        }
+
+        @Override
+        public String getLogGroupName() {
+            return Constants.UNKNOWN;
+        }
+
+        @Override
+        public void configureContext(MetricsContext context) {
+        }
+
+        @Override
+        public ISink getSink() {
+            return this;
+        }
     }
 }
