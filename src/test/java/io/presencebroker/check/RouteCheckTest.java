@@ -45,6 +45,41 @@ class RouteCheckTest {
     }
 
     @Test
+    void everyMisspeltKeyOfAFileIsReportedWithItsLine() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        // a choice within the router's first branch, its otherwise misspelt like the router's own
+        Files.writeString(lifecycle, Files.readString(lifecycle).replace("""
+                                steps:
+                                  - bean:
+                                      ref: lifecycleRows
+                                      method: presence
+                """, """
+                                steps:
+                                  - choice:
+                                      when:
+                                        - simple: "${header.eventType} == 'connected'"
+                                          steps:
+                                            - bean:
+                                                ref: lifecycleRows
+                                                method: presence
+                                      otherwise:
+                                        steps:
+                                          - bean:
+                                              ref: lifecycleRows
+                                              method: presence
+                """));
+        int inner = edit(lifecycle, "                      otherwise:", "                      otherwize:");
+        int router = edit(lifecycle, "            otherwise:", "            otherwize:");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+                lifecycle + ":" + inner + ": schema: property 'otherwize' is not defined in the schema and the schema"
+                        + " does not allow additional properties (at $[0].route.from.steps[1].choice.when[0].steps[0].choice)",
+                lifecycle + ":" + router + ": schema: property 'otherwize' is not defined in the schema and the schema"
+                        + " does not allow additional properties (at $[0].route.from.steps[1].choice)");
+    }
+
+    @Test
     void unknownBeansMethodsOptionsAndPlaceholdersAreRefusedEachWithItsFileAndLine() throws IOException {
         Path routes = copy();
         Path lifecycle = routes.resolve("lifecycle-events.yaml");
