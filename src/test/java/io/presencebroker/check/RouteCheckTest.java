@@ -138,6 +138,79 @@ class RouteCheckTest {
     }
 
     @Test
+    void aMisspeltPropertyOfTheParsedEventIsRefusedInTheRouter() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        int line = edit(lifecycle, "${header.eventType} in 'connected,disconnected'", "${body.eventTyp} in 'connected,disconnected'");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+                lifecycle + ":" + line + ": `${body.eventTyp}`: LifecycleEvent has no property eventTyp (it has: clientId,"
+                        + " disconnectReason, eventType, presence, sessionIdentifier, subscription, timestamp, topics,"
+                        + " versionNumber)");
+    }
+
+    @Test
+    void aHeaderNoStepBeforeSetsIsRefused() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        int line = edit(lifecycle, "${header.eventType} in 'subscribed,unsubscribed'", "${header.eventTyp} in 'subscribed,unsubscribed'");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+                lifecycle + ":" + line + ": `${header.eventTyp}`: no step before it sets header eventTyp (headers set"
+                        + " before it: CamelAwsSqsMessageId, clientId, eventType)");
+    }
+
+    @Test
+    void aMisspeltPropertyOfWhatASplitYieldsIsRefused() throws IOException {
+        Path routes = copy();
+        Path delivery = routes.resolve("delivery.yaml");
+        int line = edit(delivery, "${body.deliverableOverSocket}", "${body.deliverableOverSockets}");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+                delivery + ":" + line + ": `${body.deliverableOverSockets}`: Delivery.Recipient has no property"
+                        + " deliverableOverSockets (it has: chatId, deliverableOverSocket, delivery, sender, status, userId)");
+    }
+
+    @Test
+    void whatTheStepsBeforeLeaveIsAccepted() throws IOException {
+        // the parser's headers (clientId) and body (a LifecycleEvent, its topics strings), a header set by a step
+        // (named in any case, as Camel does), a property set on one path of a filter
+        Path routes = RouteFiles.copy(temp.resolve("routes"), yaml -> RouteFiles.dropLoadTestClients(yaml)
+                .replace("${header.eventType} in 'connected,disconnected'", "${body.eventType} in 'connected,disconnected'")
+                .replace("            method: parse\n", """
+                            method: parse
+                        - setHeader:
+                            name: topicCount
+                            simple: "${body.topics.size}"
+                        - filter:
+                            simple: "${header.clientId} == 'c-1'"
+                            steps:
+                              - setProperty:
+                                  name: first
+                                  constant: "true"
+                        - log: "${header.topiccount} topics, the first ${body.topics[0].length} long ${exchangeProperty.first}"
+                """));
+        // the dead-letter flow is called by other routes (direct:): any header may be there
+        edit(routes.resolve("dead-letter.yaml"), "      steps:", "      steps:\n        - log: \"${header.setByTheCaller}\"");
+
+        assertThat(RouteCheck.check(routes, Map.of())).isEmpty();
+    }
+
+    @Test
+    void anUnknownFunctionAndBadSyntaxAreRefused() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        int function = edit(lifecycle, "${header.eventType} in 'connected,disconnected'", "${heder.eventType} in 'connected,disconnected'");
+        int syntax = edit(lifecycle, "${header.eventType} in 'subscribed,unsubscribed'", "${header.eventType in 'subscribed,unsubscribed'");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+                lifecycle + ":" + function + ": simple `${heder.eventType} in 'connected,disconnected'`: Unknown function:"
+                        + " heder.eventType (at character 0)",
+                lifecycle + ":" + syntax + ": simple `${header.eventType in 'subscribed,unsubscribed'`: expected symbol"
+                        + " functionEnd but was eol (at character 46)");
+    }
+
+    @Test
     void theCommandPrintsOneLinePerProblemAndExitsNonZero() throws IOException {
         Path routes = copy();
         edit(routes.resolve("lifecycle-events.yaml"), "method: chatSubscriptions", "method: chatSubscription");
