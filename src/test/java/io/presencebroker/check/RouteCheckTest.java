@@ -71,8 +71,16 @@ class RouteCheckTest {
                 """));
         int inner = edit(lifecycle, "                      otherwise:", "                      otherwize:");
         int router = edit(lifecycle, "            otherwise:", "            otherwize:");
+        // and two in one choice
+        Path delivery = routes.resolve("delivery.yaml");
+        int when = edit(delivery, "                  when:", "                  whem:");
+        int otherwise = edit(delivery, "                  otherwise:", "                  otherwize:");
 
         assertThat(lines(RouteCheck.check(routes, Map.of()))).containsExactly(
+                delivery + ":" + when + ": schema: property 'whem' is not defined in the schema and the schema does not"
+                        + " allow additional properties (at $[0].route.from.steps[2].split.steps[0].choice)",
+                delivery + ":" + otherwise + ": schema: property 'otherwize' is not defined in the schema and the schema"
+                        + " does not allow additional properties (at $[0].route.from.steps[2].split.steps[0].choice)",
                 lifecycle + ":" + inner + ": schema: property 'otherwize' is not defined in the schema and the schema"
                         + " does not allow additional properties (at $[0].route.from.steps[1].choice.when[0].steps[0].choice)",
                 lifecycle + ":" + router + ": schema: property 'otherwize' is not defined in the schema and the schema"
