@@ -33,7 +33,8 @@ import org.apache.camel.spi.RoutePolicy;
 
 /**
  * The loaded routes, walked before any of them is started: what Camel would only find at start, one problem at a
- * time, or only when a message gets there, all at once and each with its file and line.
+ * time, or only when a message gets there, all at once and each with its file and line. Simple expressions are
+ * checked along each route's flow ({@link RouteFlow}).
  */
 final class RouteModelCheck {
 
@@ -82,10 +83,25 @@ final class RouteModelCheck {
                 steps(List.of(onException), consumed);
             }
         }
+        simpleExpressions(model);
         for (String wiring : RouteWiring.problems(context, true)) {
             problems.add(new Problem(dir.toString(), 0, wiring));
         }
         return problems;
+    }
+
+    /** Every simple expression, against what the steps before it leave on the exchange ({@link RouteFlow}). */
+    private void simpleExpressions(Model model) {
+        RouteFlow flow = new RouteFlow(context, this::problem);
+        List<RouteConfigurationDefinition> configurations = model.getRouteConfigurationDefinitions();
+        boolean intercepted = configurations.stream().anyMatch(c -> !(c.getIntercepts().isEmpty()
+                && c.getInterceptFroms().isEmpty() && c.getInterceptSendTos().isEmpty() && c.getOnCompletions().isEmpty()));
+        for (RouteDefinition route : model.getRouteDefinitions()) {
+            flow.route(route, intercepted);
+        }
+        for (RouteConfigurationDefinition configuration : configurations) {
+            configuration.getOnExceptions().forEach(flow::anywhere);
+        }
     }
 
     @SuppressWarnings({"rawtypes", "unchecked"})
@@ -195,7 +211,7 @@ final class RouteModelCheck {
                             || name.startsWith("sys:");
                     if (!optional && context.getPropertiesComponent().resolveProperty(name).isEmpty()) {
                         problems.add(new Problem(file.toString(), i + 1, "property placeholder {{" + name
-                                + "}} is not set (application.properties or the environment variable "
+                                + "}} is not set (not declared in settings.yaml, nor set by the environment variable "
                                 + io.presencebroker.config.Settings.variable(name) + ")"));
                     }
                 }

@@ -78,7 +78,8 @@ final class RouteSchema {
 
     /**
      * The schema reports a bad step once per alternative it tried (oneOf, anyOf); what an editor needs is the
-     * deepest, most specific message per node: the unknown property when there is one.
+     * deepest, most specific message per node: each unknown property (a misspelt key) wherever it is, even when a node
+     * below has a problem of its own (a misspelt {@code otherwise} of a choice within a choice), else the deepest one.
      */
     private static List<Problem> problems(String file, Set<ValidationMessage> messages, Map<String, Node> byPath) {
         Map<String, List<ValidationMessage>> byLocation = new LinkedHashMap<>();
@@ -88,6 +89,14 @@ final class RouteSchema {
         List<Problem> problems = new ArrayList<>();
         for (Map.Entry<String, List<ValidationMessage>> e : byLocation.entrySet()) {
             String location = e.getKey();
+            List<ValidationMessage> unknown = e.getValue().stream()
+                    .filter(m -> "additionalProperties".equals(m.getType())).toList();
+            if (!unknown.isEmpty()) {
+                for (ValidationMessage m : unknown) {
+                    problems.add(problem(file, location, m, byPath));
+                }
+                continue;
+            }
             boolean deeper = byLocation.keySet().stream().anyMatch(other -> !other.equals(location)
                     && (other.startsWith(location + ".") || other.startsWith(location + "[")));
             if (deeper) {
@@ -97,14 +106,16 @@ final class RouteSchema {
                     && byPath.get(location) instanceof ScalarNode scalar && scalar.getValue().contains("{{")) {
                 continue; // a property placeholder stands for a value of any type; checked on its own
             }
-            ValidationMessage best = e.getValue().stream().filter(m -> "additionalProperties".equals(m.getType()))
-                    .findFirst().orElse(e.getValue().get(0));
-            String message = best.getMessage().replaceFirst("^\\$[^:]*: ", "");
-            Node node = nodeOf(location, best, byPath);
-            int line = node == null ? 1 : node.getStartMark().map(m -> m.getLine() + 1).orElse(1);
-            problems.add(new Problem(file, line, "schema: " + message + " (at " + location + ")"));
+            problems.add(problem(file, location, e.getValue().get(0), byPath));
         }
         return problems;
+    }
+
+    private static Problem problem(String file, String location, ValidationMessage m, Map<String, Node> byPath) {
+        String message = m.getMessage().replaceFirst("^\\$[^:]*: ", "");
+        Node node = nodeOf(location, m, byPath);
+        int line = node == null ? 1 : node.getStartMark().map(mark -> mark.getLine() + 1).orElse(1);
+        return new Problem(file, line, "schema: " + message + " (at " + location + ")");
     }
 
     /** The node to name: the key of an unknown property, else the key of the value at the location, else the value. */

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
 import io.presencebroker.failure.InvalidEventException;
+import io.presencebroker.routes.RouteStep;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -48,6 +49,7 @@ public class LifecycleEventParser {
      * say what it is. Nothing else is kept on the exchange: the consumer holds the message as received, for the
      * dead-letter queue.
      */
+    @RouteStep(headers = {EVENT_TYPE, CLIENT_ID}, body = LifecycleEvent.class)
     public void parse(Exchange exchange) {
         Message in = exchange.getIn();
         LifecycleEvent event = read(in.getBody(String.class));

@@ -47,6 +47,49 @@ class RouteCheckTest {
     }
 
     @Test
+    void everyMisspeltKeyOfAFileIsReportedWithItsLine() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        // a choice within the router's first branch, its otherwise misspelt like the router's own
+        Files.writeString(lifecycle, Files.readString(lifecycle).replace("""
+                                steps:
+                                  - bean:
+                                      ref: lifecycleRows
+                                      method: presence
+                """, """
+                                steps:
+                                  - choice:
+                                      when:
+                                        - simple: "${header.eventType} == 'connected'"
+                                          steps:
+                                            - bean:
+                                                ref: lifecycleRows
+                                                method: presence
+                                      otherwise:
+                                        steps:
+                                          - bean:
+                                              ref: lifecycleRows
+                                              method: presence
+                """));
+        int inner = edit(lifecycle, "                      otherwise:", "                      otherwize:");
+        int router = edit(lifecycle, "            otherwise:", "            otherwize:");
+        // and two in one choice
+        Path delivery = routes.resolve("delivery.yaml");
+        int when = edit(delivery, "                  when:", "                  whem:");
+        int otherwise = edit(delivery, "                  otherwise:", "                  otherwize:");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
+                delivery + ":" + when + ": schema: property 'whem' is not defined in the schema and the schema does not"
+                        + " allow additional properties (at $[0].route.from.steps[2].split.steps[0].choice)",
+                delivery + ":" + otherwise + ": schema: property 'otherwize' is not defined in the schema and the schema"
+                        + " does not allow additional properties (at $[0].route.from.steps[2].split.steps[0].choice)",
+                lifecycle + ":" + inner + ": schema: property 'otherwize' is not defined in the schema and the schema"
+                        + " does not allow additional properties (at $[0].route.from.steps[1].choice.when[0].steps[0].choice)",
+                lifecycle + ":" + router + ": schema: property 'otherwize' is not defined in the schema and the schema"
+                        + " does not allow additional properties (at $[0].route.from.steps[1].choice)");
+    }
+
+    @Test
     void unknownBeansMethodsOptionsAndPlaceholdersAreRefusedEachWithItsFileAndLine() throws IOException {
         Path routes = copy();
         Path lifecycle = routes.resolve("lifecycle-events.yaml");
@@ -63,7 +106,7 @@ class RouteCheckTest {
         assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
                 deadLetter + ":" + beanType + ": bean: class io.presencebroker.failure.DeadLetterAttribute not found",
                 deadLetter + ":" + placeholder + ": property placeholder {{presence.dead-letter-queue}} is not set"
-                        + " (application.properties or the environment variable PRESENCE_DEAD_LETTER_QUEUE)",
+                        + " (not declared in settings.yaml, nor set by the environment variable PRESENCE_DEAD_LETTER_QUEUE)",
                 lifecycle + ":" + option + ": endpoint lifecycle-events:{{presence.events-queue}}:"
                         + " lifecycle-events:check-routes-events takes no options in a route ([deleteAfterRead]): how it"
                         + " polls, acknowledges and retries is the service's, set by PRESENCE_CONSUMERS,"
@@ -102,6 +145,79 @@ class RouteCheckTest {
                 announcements + ":" + greedy + ": endpoint scheduler:presence-announcements: a greedy scheduler needs"
                         + " synchronous: true (else it looks again at once after every look whose route finishes on"
                         + " another thread)");
+    }
+
+    @Test
+    void aMisspeltPropertyOfTheParsedEventIsRefusedInTheRouter() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        int line = edit(lifecycle, "${header.eventType} in 'connected,disconnected'", "${body.eventTyp} in 'connected,disconnected'");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
+                lifecycle + ":" + line + ": `${body.eventTyp}`: LifecycleEvent has no property eventTyp (it has: clientId,"
+                        + " disconnectReason, eventType, presence, sessionIdentifier, subscription, timestamp, topics,"
+                        + " versionNumber)");
+    }
+
+    @Test
+    void aHeaderNoStepBeforeSetsIsRefused() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        int line = edit(lifecycle, "${header.eventType} in 'subscribed,unsubscribed'", "${header.eventTyp} in 'subscribed,unsubscribed'");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
+                lifecycle + ":" + line + ": `${header.eventTyp}`: no step before it sets header eventTyp (headers set"
+                        + " before it: CamelAwsSqsMessageId, clientId, eventType)");
+    }
+
+    @Test
+    void aMisspeltPropertyOfWhatASplitYieldsIsRefused() throws IOException {
+        Path routes = copy();
+        Path delivery = routes.resolve("delivery.yaml");
+        int line = edit(delivery, "${body.deliverableOverSocket}", "${body.deliverableOverSockets}");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
+                delivery + ":" + line + ": `${body.deliverableOverSockets}`: Delivery.Recipient has no property"
+                        + " deliverableOverSockets (it has: chatId, deliverableOverSocket, delivery, sender, status, userId)");
+    }
+
+    @Test
+    void whatTheStepsBeforeLeaveIsAccepted() throws IOException {
+        // the parser's headers (clientId) and body (a LifecycleEvent, its topics strings), a header set by a step
+        // (named in any case, as Camel does), a property set on one path of a filter
+        Path routes = RouteFiles.copy(temp.resolve("routes"), yaml -> RouteFiles.dropLoadTestClients(yaml)
+                .replace("${header.eventType} in 'connected,disconnected'", "${body.eventType} in 'connected,disconnected'")
+                .replace("            method: parse\n", """
+                            method: parse
+                        - setHeader:
+                            name: topicCount
+                            simple: "${body.topics.size}"
+                        - filter:
+                            simple: "${header.clientId} == 'c-1'"
+                            steps:
+                              - setProperty:
+                                  name: first
+                                  constant: "true"
+                        - log: "${header.topiccount} topics, the first ${body.topics[0].length} long ${exchangeProperty.first}"
+                """));
+        // the dead-letter flow is called by other routes (direct:): any header may be there
+        edit(routes.resolve("dead-letter.yaml"), "      steps:", "      steps:\n        - log: \"${header.setByTheCaller}\"");
+
+        assertThat(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS)).isEmpty();
+    }
+
+    @Test
+    void anUnknownFunctionAndBadSyntaxAreRefused() throws IOException {
+        Path routes = copy();
+        Path lifecycle = routes.resolve("lifecycle-events.yaml");
+        int function = edit(lifecycle, "${header.eventType} in 'connected,disconnected'", "${heder.eventType} in 'connected,disconnected'");
+        int syntax = edit(lifecycle, "${header.eventType} in 'subscribed,unsubscribed'", "${header.eventType in 'subscribed,unsubscribed'");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
+                lifecycle + ":" + function + ": simple `${heder.eventType} in 'connected,disconnected'`: Unknown function:"
+                        + " heder.eventType (at character 0)",
+                lifecycle + ":" + syntax + ": simple `${header.eventType in 'subscribed,unsubscribed'`: expected symbol"
+                        + " functionEnd but was eol (at character 46)");
     }
 
     @Test
