@@ -345,7 +345,7 @@ class DlqReplayTest {
         assertThat(Application.ReplayDlq.parse("--max", "5", "--dry-run")).isEqualTo(
                 new DlqReplay.Options(5, true, null, null, 50));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Application.ReplayDlq.parse("--bogus"))
-                .hasMessageContaining("unknown option --bogus");
+                .hasMessageContaining("Unknown option: '--bogus'");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> Application.ReplayDlq.parse("--max", "0"))
                 .hasMessageContaining("positive");
     }
