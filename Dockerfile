@@ -13,7 +13,7 @@
 # java is PID 1 (exec-form ENTRYPOINT, no shell wrapper), so ECS's SIGTERM reaches the JVM directly and Camel shuts
 # down gracefully within the task's stopTimeout. Extra JVM flags: set JAVA_TOOL_OPTIONS.
 #
-# -XX:TieredStopAtLevel=1: C1 only. Measured with bench/run on 2 shared cores (README, Performance): the service's CPU
+# -XX:TieredStopAtLevel=1: C1 only. Measured with bench/run on 2 shared cores (docs/performance.md): the service's CPU
 # per event fell from 0.232 to 0.152 s per 1,000 events warm and from 0.464 to 0.225 cold, its cold throughput rose
 # from 0.62 to 1.15 of the bare drain's; C2's compiles compete with the work for the few cores a task has.
 

@@ -85,7 +85,12 @@ public final class Application implements Callable<Integer> {
                 e.printStackTrace();
             }
         }
-        return e instanceof SettingException || e.getCause() instanceof SettingException ? CONFIGURATION : FAILED;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SettingException) {
+                return CONFIGURATION;
+            }
+        }
+        return FAILED;
     }
 
     /**
@@ -119,8 +124,7 @@ public final class Application implements Callable<Integer> {
     static final class Run implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            new PresenceBroker(Map.of()).run();
-            return 0;
+            return new PresenceBroker(Map.of()).run();
         }
     }
 
@@ -150,8 +154,12 @@ public final class Application implements Callable<Integer> {
                     + "privileges; then exits."})
     static final class Migrate implements Callable<Integer> {
         @Override
-        public Integer call() {
-            Settings.load(Map.of()).requireAll("presence.db.url", "presence.db.user");
+        public Integer call() throws Exception {
+            Settings settings = Settings.load(Map.of());
+            settings.requireAll("presence.db.url", "presence.db.user");
+            if (!settings.get("presence.db.runtime-user").isBlank()) {
+                settings.requireAll("presence.db.runtime-password");
+            }
             return DatabaseMigration.main(Map.of());
         }
     }

@@ -92,9 +92,10 @@ public final class PresenceBroker implements AutoCloseable {
         return this;
     }
 
-    /** Runs until the JVM is told to stop (SIGTERM or SIGINT); camel-main shuts down gracefully. */
-    public void run() throws Exception {
+    /** Runs until the JVM is told to stop (SIGTERM or SIGINT); camel-main shuts down gracefully. Returns its exit code. */
+    public int run() throws Exception {
         main.run();
+        return main.getExitCode();
     }
 
     /** Starts and returns; for the demo and the tests. */

@@ -85,6 +85,26 @@ class ApplicationTest {
     }
 
     @Test
+    void aSettingRefusedDeepInsideTheStartIsAConfigurationFailureInOneLine() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int status;
+        try {
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            // as camel-main wraps what a bean method throws while the routes are made
+            status = Application.fail(new org.apache.camel.RuntimeCamelException(new IllegalStateException(
+                    "bean presenceApiGuard", new io.presencebroker.config.SettingException(
+                            "PRESENCE_API_TOKEN (presence.api.token) must be at least 16 characters"))), false);
+        } finally {
+            System.setErr(err);
+        }
+
+        assertThat(status).isEqualTo(Application.CONFIGURATION);
+        assertThat(e.toString(StandardCharsets.UTF_8)).isEqualTo("presence-broker: bean presenceApiGuard (SettingException:"
+                + " PRESENCE_API_TOKEN (presence.api.token) must be at least 16 characters)\n");
+    }
+
+    @Test
     void aUsageErrorExitsTwo() {
         assertThat(run("replay-dlq", "--bogus").status()).isEqualTo(Application.USAGE);
         assertThat(run("no-such-command").status()).isEqualTo(Application.USAGE);

@@ -1,5 +1,6 @@
 package io.presencebroker.api;
 
+import io.presencebroker.config.SettingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,11 +20,11 @@ public final class BearerToken {
 
     public BearerToken(String token) {
         if (token == null || token.isBlank()) {
-            throw new IllegalStateException("Required setting is missing: PRESENCE_API_TOKEN (presence.api.token): "
+            throw new SettingException("Required setting is missing: PRESENCE_API_TOKEN (presence.api.token): "
                     + "the read API does not start without a bearer token");
         }
         if (token.strip().length() < MIN_LENGTH) {
-            throw new IllegalStateException("PRESENCE_API_TOKEN (presence.api.token) must be at least " + MIN_LENGTH
+            throw new SettingException("PRESENCE_API_TOKEN (presence.api.token) must be at least " + MIN_LENGTH
                     + " characters");
         }
         this.expected = sha256(token.strip());

@@ -42,6 +42,11 @@ public final class Settings {
             if (overrides.containsKey(name)) {
                 return overrides.get(name);
             }
+            // as Camel resolves them: a JVM system property (-Dname=...), then the environment variable, then the default
+            String fromSystem = System.getProperty(name);
+            if (fromSystem != null) {
+                return fromSystem;
+            }
             String fromEnv = env.get(variable(name));
             return fromEnv != null ? fromEnv : defaults.getProperty(name);
         });

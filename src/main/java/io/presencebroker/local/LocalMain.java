@@ -25,9 +25,15 @@ public final class LocalMain {
         try (EmbeddedServices services = EmbeddedServices.start(); EmbeddedMqtt mqtt = EmbeddedMqtt.start()) {
             Map<String, String> props = localProperties(services);
             props.putAll(mqtt.localProperties(services));
-            new PresenceBroker(props).run();
+            // the read API is on here: a token of this run's own, unless the environment gives one
+            if (io.presencebroker.config.Settings.load(Map.of()).get("presence.api.token").isBlank()) {
+                String token = java.util.UUID.randomUUID().toString();
+                props.put("presence.api.token", token);
+                System.out.println("read API: http://localhost:" + io.presencebroker.config.Settings.load(props)
+                        .get("presence.api.port") + "/presence/{clientId}, Authorization: Bearer " + token);
+            }
+            return new PresenceBroker(props).run();
         }
-        return 0;
     }
 
     /** Embedded servers, queues created, and the default queue names. */

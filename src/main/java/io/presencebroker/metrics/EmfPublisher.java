@@ -1,5 +1,6 @@
 package io.presencebroker.metrics;
 
+import io.presencebroker.config.SettingException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -72,7 +73,8 @@ public class EmfPublisher implements Service {
                  String namespace, String service, long intervalMillis, LongSupplier clock) {
         if (intervalMillis < 1_000) {
             // CloudWatch's finest resolution is 1 s; more often only multiplies log lines
-            throw new IllegalArgumentException("presence.metrics.emf.interval-ms must be at least 1000: " + intervalMillis);
+            throw new SettingException("PRESENCE_METRICS_EMF_INTERVAL_MS (presence.metrics.emf.interval-ms) must be at least 1000: "
+                    + intervalMillis);
         }
         this.meters = meters;
         this.lags = lags;
@@ -89,12 +91,12 @@ public class EmfPublisher implements Service {
                 throw new IllegalArgumentException("Namespace exceeds CloudWatch's maximum length of 255: " + namespace);
             }
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("presence.metrics.emf.namespace: " + e.getMessage(), e);
+            throw new SettingException("PRESENCE_METRICS_EMF_NAMESPACE (presence.metrics.emf.namespace): " + e.getMessage());
         }
         try {
             Validator.validateDimensionSet("Service", service);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("presence.metrics.emf.service: " + e.getMessage(), e);
+            throw new SettingException("PRESENCE_METRICS_EMF_SERVICE (presence.metrics.emf.service): " + e.getMessage());
         }
     }
 

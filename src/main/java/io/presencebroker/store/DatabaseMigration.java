@@ -39,29 +39,24 @@ public final class DatabaseMigration {
     private DatabaseMigration() {
     }
 
-    /** The {@code migrate} command; returns the exit code. */
-    public static int main(Map<String, String> overrides) {
+    /** The {@code migrate} command; returns the exit code (a failure is thrown: the command line prints it in one line). */
+    public static int main(Map<String, String> overrides) throws SQLException {
         Settings settings = Settings.load(overrides);
-        try {
-            String url = settings.require("presence.db.url");
-            String user = settings.require("presence.db.user");
-            String password = settings.get("presence.db.password");
-            Flyway flyway = flyway(Flyway.configure().dataSource(url, user, password));
-            int applied = flyway.migrate().migrationsExecuted;
-            LOG.info("Database schema at version {} ({} migrations applied now)", flyway.info().current().getVersion(),
-                    applied);
-            String runtimeUser = settings.get("presence.db.runtime-user");
-            if (!runtimeUser.isBlank()) {
-                try (Connection c = DriverManager.getConnection(url, user, password)) {
-                    createRuntimeUser(c, runtimeUser, settings.require("presence.db.runtime-password"));
-                }
-                LOG.info("Runtime database user {} has its privileges", runtimeUser);
+        String url = settings.require("presence.db.url");
+        String user = settings.require("presence.db.user");
+        String password = settings.get("presence.db.password");
+        Flyway flyway = flyway(Flyway.configure().dataSource(url, user, password));
+        int applied = flyway.migrate().migrationsExecuted;
+        LOG.info("Database schema at version {} ({} migrations applied now)", flyway.info().current().getVersion(),
+                applied);
+        String runtimeUser = settings.get("presence.db.runtime-user");
+        if (!runtimeUser.isBlank()) {
+            try (Connection c = DriverManager.getConnection(url, user, password)) {
+                createRuntimeUser(c, runtimeUser, settings.require("presence.db.runtime-password"));
             }
-            return 0;
-        } catch (Exception e) {
-            LOG.error("Migration failed: {}", e.getMessage(), e);
-            return 1;
+            LOG.info("Runtime database user {} has its privileges", runtimeUser);
         }
+        return 0;
     }
 
     /** Applies the migrations (the service's start with {@code presence.db.migrate=true}). */
