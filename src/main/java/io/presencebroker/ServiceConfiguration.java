@@ -10,6 +10,7 @@ import io.presencebroker.failure.FailurePolicy;
 import io.presencebroker.health.AuthenticationFailures;
 import io.presencebroker.health.DatabaseCredentialsHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
+import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.health.SqsHealthCheck;
 import io.presencebroker.metrics.EmfMetrics;
 import io.presencebroker.metrics.Meters;
@@ -88,6 +89,12 @@ public class ServiceConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public FailurePolicy failurePolicy(@PropertyInject("presence.poison.max-receives") int maxReceives) {
         return new FailurePolicy(maxReceives);
+    }
+
+    /** How far behind the presence data may be: the lifecycle consumer reports, the delivery decision asks. */
+    @BindToRegistry(lazy = true)
+    public PresenceFreshness presenceFreshness(@PropertyInject("presence.delivery.presence-max-lag-ms") long bound) {
+        return new PresenceFreshness(bound);
     }
 
     /** The marks lifecycle transactions leave for the announcements flow (when it is on). */

@@ -19,6 +19,8 @@ public final class Delivery {
     public static final String SOCKET = "socket";
     public static final String PUSH = "push";
     public static final String FALLBACK = "fallback";
+    /** A push beside the publish, because the presence data may be stale (health/PresenceFreshness). */
+    public static final String STALE = "stale";
     /** The sender's key when none of its other devices was deliverable: nothing sent. */
     public static final String NONE = "none";
 
@@ -39,6 +41,15 @@ public final class Delivery {
             return status.sender();
         }
 
+        /**
+         * Whether the presence data could be trusted when this message was claimed: the lifecycle consumer receives
+         * and is not behind by more than presence.delivery.presence-max-lag-ms. When not, a "connected" may be a
+         * client that is gone.
+         */
+        public boolean isPresenceFresh() {
+            return delivery.presenceFresh;
+        }
+
         /** The chat of the message, for decisions per chat. */
         public String getChatId() {
             return delivery.message.chatId();
@@ -55,6 +66,7 @@ public final class Delivery {
 
     private final OutboxMessage message;
     private final String claimId;
+    private final boolean presenceFresh;
     private final List<Recipient> recipients = new ArrayList<>();
     private final Map<String, List<String>> topics = new LinkedHashMap<>();
     private final List<PushRequest> pushes = new ArrayList<>();
@@ -68,9 +80,10 @@ public final class Delivery {
     private int pushBatchesSent;
     private int pushBatchesRecorded;
 
-    Delivery(OutboxMessage message, String claimId, List<RecipientStatus> claimed) {
+    Delivery(OutboxMessage message, String claimId, List<RecipientStatus> claimed, boolean presenceFresh) {
         this.message = message;
         this.claimId = claimId;
+        this.presenceFresh = presenceFresh;
         for (RecipientStatus status : claimed) {
             recipients.add(new Recipient(this, status));
         }
@@ -96,6 +109,23 @@ public final class Delivery {
                 to.add(status.recipient());
             }
         }
+    }
+
+    /**
+     * Connected by presence data that may be stale: the publish, and a push request too (never to the sender), so that
+     * a client that is gone does not lose the message; a client that is there gets both and drops the second by its
+     * messageId. The recipient's claim is made final by the push's record.
+     */
+    synchronized void overSocketAndPush(RecipientStatus status) {
+        overSocket(status);
+        if (!status.sender()) {
+            pushes.add(new PushRequest(status.recipient(), STALE));
+        }
+    }
+
+    /** Of these published recipients, those whose claim the publish makes final (not those a push still has to reach). */
+    synchronized List<String> finalByPublish(List<String> published) {
+        return published.stream().filter(r -> pushes.stream().noneMatch(p -> p.recipient().equals(r))).toList();
     }
 
     /** A push request; the sender gets none (nothing is sent, the decision is recorded). */

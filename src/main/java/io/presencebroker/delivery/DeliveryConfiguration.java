@@ -15,6 +15,7 @@ import io.presencebroker.delivery.SocketPublisher;
 import io.presencebroker.config.ContextServices;
 import io.presencebroker.config.Settings;
 import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.metrics.Meters;
 import io.presencebroker.mqtt.SessionResumingMqttComponent;
 import io.presencebroker.sqs.SqsBatchAcknowledger;
@@ -68,8 +69,10 @@ public class DeliveryConfiguration implements CamelConfiguration {
                                    @BeanInject("failurePolicy") FailurePolicy failures,
                                    @PropertyInject("presence.delivery.claim-timeout-seconds") int claimTimeout,
                                    @PropertyInject("presence.delivery.log-retention-hours") int retentionHours,
-                                   @PropertyInject("presence.delivery.log-prune-chunk") int pruneChunk) {
-        return new DeliveryLog(dataSource, claimTimeout, messages, failures).retention(retentionHours, pruneChunk);
+                                   @PropertyInject("presence.delivery.log-prune-chunk") int pruneChunk,
+                                   PresenceFreshness freshness) {
+        return new DeliveryLog(dataSource, claimTimeout, messages, failures).retention(retentionHours, pruneChunk)
+                .freshness(freshness);
     }
 
     @BindToRegistry(lazy = true)

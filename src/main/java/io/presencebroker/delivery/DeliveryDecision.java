@@ -11,6 +11,14 @@ public class DeliveryDecision {
         recipient.delivery().overSocket(recipient.status());
     }
 
+    /**
+     * Deliver over the recipient's sockets and as a push notification: its "connected" comes from presence data that
+     * may be stale (see {@link Delivery.Recipient#isPresenceFresh()}).
+     */
+    public void overSocketAndPush(Delivery.Recipient recipient) {
+        recipient.delivery().overSocketAndPush(recipient.status());
+    }
+
     /** Deliver as a push notification (the sender gets none). */
     public void asPush(Delivery.Recipient recipient) {
         recipient.delivery().asPush(recipient.status());

@@ -1,6 +1,7 @@
 package io.presencebroker.delivery;
 
 import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.store.SqlLists;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -45,6 +46,7 @@ public class DeliveryLog {
     private final FailurePolicy failures;
     private int retentionHours = Integer.MAX_VALUE;
     private int pruneChunk = 1000;
+    private PresenceFreshness freshness;
 
     /** @param failures told of each committed delivery: a poison message is one that fails while others commit */
     public DeliveryLog(DataSource dataSource, int claimTimeoutSeconds, DeliveryMessages metrics, FailurePolicy failures) {
@@ -58,6 +60,12 @@ public class DeliveryLog {
     public DeliveryLog retention(int hours, int chunk) {
         this.retentionHours = hours;
         this.pruneChunk = chunk;
+        return this;
+    }
+
+    /** What the claim asks before the decision trusts a "connected"; without it, always trusted. */
+    public DeliveryLog freshness(PresenceFreshness freshness) {
+        this.freshness = freshness;
         return this;
     }
 
@@ -77,7 +85,9 @@ public class DeliveryLog {
         String claimId = exchange.getExchangeId();
         List<String> claimed = claim(message, claimId);
         metrics.countDuplicates(message, claimed);
-        Delivery delivery = new Delivery(message, claimId, claimed.isEmpty() ? List.of() : DeliverySql.statuses(dataSource, message, claimed));
+        boolean fresh = freshness == null || freshness.trusted();
+        Delivery delivery = new Delivery(message, claimId,
+                claimed.isEmpty() ? List.of() : DeliverySql.statuses(dataSource, message, claimed), fresh);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
@@ -177,9 +187,9 @@ public class DeliveryLog {
         delivery.recorded(recipients);
     }
 
-    /** As {@link #delivered}, for one batch of push requests (path push or fallback). */
+    /** As {@link #delivered}, for one batch of push requests (path push, fallback or stale). */
     void deliveredPushes(Delivery delivery, List<Delivery.PushRequest> batch) throws SQLException {
-        for (String path : List.of(Delivery.PUSH, Delivery.FALLBACK)) {
+        for (String path : List.of(Delivery.PUSH, Delivery.FALLBACK, Delivery.STALE)) {
             delivered(delivery, batch.stream().filter(p -> p.path().equals(path))
                     .map(Delivery.PushRequest::recipient).toList(), path);
         }

@@ -72,7 +72,7 @@ public class DeliveryMessages {
 
     private Counter counter(String path) {
         return Counter.builder("presence_deliveries")
-                .description("Message deliveries by path: socket (MQTT publish), push, fallback (push after a failed publish)")
+                .description("Message deliveries by path: socket (MQTT publish), push, fallback (push after a failed publish), stale (push beside the publish: the presence data may be stale)")
                 .tag("path", path)
                 .register(registry);
     }

@@ -107,7 +107,10 @@ public class OutboxMessageParser {
         return value.textValue();
     }
 
-    /** Ids are single-line identifiers; push texts may hold line breaks but no other control characters. */
+    /**
+     * Ids are single-line identifiers; push texts may hold line breaks but no other control characters. Every text
+     * goes into a push request on SQS: what SQS refuses (U+FFFE, U+FFFF, an unpaired surrogate) is refused here.
+     */
     private static void check(String name, String text, int maxLength, boolean identifier) {
         if (identifier && text.isEmpty()) {
             throw new InvalidEventException(name + " is empty");
@@ -119,6 +122,12 @@ public class OutboxMessageParser {
             char c = text.charAt(i);
             if (Character.isISOControl(c) && (identifier || (c != '\n' && c != '\t'))) {
                 throw new InvalidEventException(name + " contains a control character");
+            }
+            if (c == '\uFFFE' || c == '\uFFFF') {
+                // SQS refuses them in a message (its allowed set ends at U+FFFD below the supplementary planes): in a
+                // push request they would make SQS refuse the whole batch, and the co-recipients be pushed again on
+                // every retry
+                throw new InvalidEventException(name + " contains U+%04X, which SQS refuses in a message".formatted((int) c));
             }
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++;

@@ -50,7 +50,7 @@ public class SocketPublisher {
             }
             if (progress == Delivery.Progress.PUBLISHED) {
                 // a failure here (the database) retries this step: the publish is not repeated, the record is
-                log.delivered(delivery, topic.recipients(), Delivery.SOCKET);
+                log.delivered(delivery, delivery.finalByPublish(topic.recipients()), Delivery.SOCKET);
                 delivery.progress(topic.topic(), Delivery.Progress.RECORDED);
                 messages.count(Delivery.SOCKET, topic.recipients().size());
             }

@@ -9,6 +9,7 @@ import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailurePolicy;
 import io.presencebroker.health.ConsumerHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
+import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.metrics.PresenceMetrics;
 import io.presencebroker.store.PresenceChangeMarks;
 import org.apache.camel.BeanInject;
@@ -97,8 +98,9 @@ public class LifecycleConfiguration implements CamelConfiguration {
                                                     @PropertyInject("presence.sqs.receivers") int receivers,
                                                     @PropertyInject("presence.sqs.max-messages-per-poll") int max,
                                                     @PropertyInject("presence.sqs.wait-time-seconds") int wait,
-                                                    @PropertyInject("presence.warm-up-polls") int warmUpPolls) {
+                                                    @PropertyInject("presence.warm-up-polls") int warmUpPolls,
+                                                    PresenceFreshness freshness) {
         return new LifecycleEventsComponent(sqs, new LifecycleEventsComponent.PollSettings(consumers, receivers, max, wait),
-                apply, new WarmUp(parser, rows, writer, warmUpPolls));
+                apply, new WarmUp(parser, rows, writer, warmUpPolls), freshness);
     }
 }

@@ -5,6 +5,7 @@ import java.util.Map;
 import io.presencebroker.sqs.QueueMessages;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
+import io.presencebroker.health.PresenceFreshness;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -30,12 +31,15 @@ public class LifecycleEventsComponent extends DefaultComponent {
     private final PollSettings settings;
     private final LifecycleApply apply;
     private final WarmUp warmUp;
+    private final PresenceFreshness freshness;
 
-    public LifecycleEventsComponent(SqsClient sqs, PollSettings settings, LifecycleApply apply, WarmUp warmUp) {
+    public LifecycleEventsComponent(SqsClient sqs, PollSettings settings, LifecycleApply apply, WarmUp warmUp,
+                                    PresenceFreshness freshness) {
         this.sqs = sqs;
         this.settings = settings;
         this.apply = apply;
         this.warmUp = warmUp;
+        this.freshness = freshness;
     }
 
     @Override
@@ -62,5 +66,9 @@ public class LifecycleEventsComponent extends DefaultComponent {
 
     WarmUp warmUp() {
         return warmUp;
+    }
+
+    PresenceFreshness freshness() {
+        return freshness;
     }
 }

@@ -24,6 +24,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import io.presencebroker.health.PresenceFreshness;
 
 /**
  * The lifecycle events consumer. {@code presence.sqs.receivers} threads long poll, each receiving up to
@@ -49,12 +50,15 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleEventsConsumer.class);
     private static final List<MessageSystemAttributeName> ATTRIBUTES = List.of(
             MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT,
-            MessageSystemAttributeName.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP);
+            MessageSystemAttributeName.APPROXIMATE_FIRST_RECEIVE_TIMESTAMP,
+            // how long the message waited in the queue: how far behind the presence data is (health/PresenceFreshness)
+            MessageSystemAttributeName.SENT_TIMESTAMP);
 
     private final LifecycleEventsEndpoint endpoint;
     private final QueueMessages queue;
     private final LifecycleApply apply;
     private final LifecycleEventsComponent.PollSettings settings;
+    private final PresenceFreshness freshness;
     private final Set<Poll> inHand = ConcurrentHashMap.newKeySet();
     private final Object idle = new Object();
     private volatile boolean stopping;
@@ -71,6 +75,20 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
         this.queue = endpoint.queue();
         this.apply = endpoint.getComponent().apply();
         this.settings = endpoint.getComponent().settings();
+        this.freshness = endpoint.getComponent().freshness();
+    }
+
+    /** The SQS SentTimestamp of the oldest of these messages; -1 for none. */
+    private static long oldestSent(List<Message> messages) {
+        long oldest = -1;
+        for (Message m : messages) {
+            String sent = m.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
+            if (sent != null) {
+                long at = Long.parseLong(sent);
+                oldest = oldest < 0 ? at : Math.min(oldest, at);
+            }
+        }
+        return oldest;
     }
 
     /** The messages of one receive, while a thread works on them. */
@@ -162,6 +180,7 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
                     return;
                 }
                 List<Message> messages = receive();
+                freshness.received(oldestSent(messages));
                 if (messages.isEmpty()) {
                     continue;
                 }

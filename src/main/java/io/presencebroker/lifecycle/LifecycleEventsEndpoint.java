@@ -29,7 +29,8 @@ public class LifecycleEventsEndpoint extends DefaultEndpoint {
 
     @Override
     public Consumer createConsumer(Processor processor) throws Exception {
-        if (consumer != null) {
+        // a route stopped and started again makes a new consumer in place of its stopped one
+        if (consumer != null && !consumer.isStoppingOrStopped()) {
             throw new IllegalStateException("Only one route may consume " + getEndpointUri() + " (the poll is one"
                     + " consumer's, with presence.consumers threads)");
         }

@@ -178,7 +178,7 @@ class RouteCheckTest {
 
         assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
                 delivery + ":" + line + ": `${body.deliverableOverSockets}`: Delivery.Recipient has no property"
-                        + " deliverableOverSockets (it has: chatId, deliverableOverSocket, delivery, sender, status, userId)");
+                        + " deliverableOverSockets (it has: chatId, deliverableOverSocket, delivery, presenceFresh, sender, status, userId)");
     }
 
     @Test

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.local.EmbeddedMqtt;
+import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.ServiceTestSupport;
 import io.presencebroker.testing.TestServices;
@@ -61,6 +62,9 @@ class DeliveryRouteTest extends ServiceTestSupport {
         s.put("presence.delivery.mqtt.publish-timeout-ms", "2000");
         s.put("presence.delivery.mqtt.reconnect-ms", "500");
         s.put("presence.delivery.log-prune-interval-ms", "200");
+        // presence data older than 3 s is not trusted; the lifecycle consumer's empty receives return every second
+        s.put("presence.sqs.wait-time-seconds", "1");
+        s.put("presence.delivery.presence-max-lag-ms", "3000");
         // users with several devices: alice:phone and alice:laptop are alice; a client id without a colon is its own user
         s.put("presence.user-id-pattern", "^([^:]+):");
         return s;
@@ -187,6 +191,42 @@ class DeliveryRouteTest extends ServiceTestSupport {
                 "carol:delivered:push", "dave:delivered:push");
         assertThat(metrics().value("socket") - socketBefore).isEqualTo(1.0);
         assertThat(metrics().value("push") - pushBefore).isEqualTo(3.0);
+    }
+
+    /**
+     * The lifecycle consumer stops (a deploy, a suspended consumer): a "connected" in the store may be a client that
+     * is gone, so a connected recipient gets the publish and a push (path stale); once it receives again, only the
+     * publish.
+     */
+    @Test
+    void whilePresenceMayBeStaleAConnectedRecipientGetsThePublishAndAPush() throws Exception {
+        MqttTestClient alice = online("alice", "app/alice/chat/9");
+        offline("bob");
+        queues.awaitDrained(EVENTS, TIMEOUT);
+        PresenceFreshness freshness = context.getRegistry().lookupByNameAndType("presenceFreshness", PresenceFreshness.class);
+        Awaitility.await().atMost(TIMEOUT).until(freshness::trusted);
+        double staleBefore = metrics().value("stale");
+        double socketBefore = metrics().value("socket");
+
+        context.getRouteController().stopRoute("lifecycle-events");
+        String stale;
+        try {
+            Awaitility.await().atMost(TIMEOUT).until(() -> !freshness.trusted());
+            stale = send("9", "bob", "alice");
+            Awaitility.await().atMost(TIMEOUT).until(() -> alice.received().size() == 1);
+            assertThat(recipients(pushRequests())).as("alice's push beside the publish").containsExactly("alice");
+            assertThat(deliveryLog(stale)).containsExactly("alice:delivered:stale");
+            assertThat(metrics().value("stale") - staleBefore).isEqualTo(1.0);
+            assertThat(metrics().value("socket") - socketBefore).isEqualTo(1.0);
+        } finally {
+            context.getRouteController().startRoute("lifecycle-events");
+        }
+
+        Awaitility.await().atMost(TIMEOUT).until(freshness::trusted);
+        String fresh = send("9", "bob", "alice");
+        Awaitility.await().atMost(TIMEOUT).until(() -> alice.received().size() == 2);
+        assertThat(pushRequests()).isEmpty();
+        assertThat(deliveryLog(fresh)).containsExactly("alice:delivered:socket");
     }
 
     @Test
@@ -392,9 +432,17 @@ class DeliveryRouteTest extends ServiceTestSupport {
         List<String> invalid = List.of("not json",
                 "{\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":[\"a\"],\"payload\":{},\"push\":{\"title\":\"t\"}}",
                 "{\"messageId\":\"m\",\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":\"a\",\"payload\":{},\"push\":{\"title\":\"t\"}}",
-                "{\"messageId\":\"m\",\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":[\"a\"],\"push\":{\"title\":\"t\"}}");
+                "{\"messageId\":\"m\",\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":[\"a\"],\"push\":{\"title\":\"t\"}}",
+                // text the push queue would refuse, written as JSON escapes (the outbox message itself is plain ASCII)
+                "{\"messageId\":\"m2\",\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":[\"a\",\"b\"],\"payload\":{},"
+                        + "\"push\":{\"title\":\"t\",\"body\":\"hi \\uFFFF\"}}",
+                "{\"messageId\":\"m3\",\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":[\"a\"],\"payload\":{},"
+                        + "\"push\":{\"title\":\"\\uFFFE\"}}",
+                "{\"messageId\":\"m4\",\"chatId\":\"7\",\"senderId\":\"s\",\"recipients\":[\"a\"],\"payload\":{},"
+                        + "\"push\":{\"title\":\"t\",\"body\":\"\\uD800 alone\"}}");
         List<String> reasons = List.of("not valid JSON", "messageId is missing", "recipients is not an array",
-                "payload is missing");
+                "payload is missing", "push.body contains U+FFFF, which SQS refuses", "push.title contains U+FFFE",
+                "push.body is not valid Unicode (unpaired surrogate)");
         queues.send(OUTBOX, invalid);
         queues.awaitDrained(OUTBOX, TIMEOUT);
 

@@ -1,0 +1,55 @@
+package io.presencebroker.health;
+
+import java.util.function.LongSupplier;
+
+/**
+ * How far behind the presence data of this instance may be: what the delivery decision asks before it trusts a
+ * "connected" (docs/delivery.md, "Stale presence"). The lifecycle consumer reports each receive it makes: when, and
+ * how long the oldest message it brought had waited in the queue. The data is trusted while the consumer receives
+ * (not suspended by its circuit breaker, not stopped, not stuck behind a full buffer) and what it receives waited no
+ * longer than the bound. Before the first receive, after a long silence of the consumer, or in a backlog, it is not.
+ */
+public final class PresenceFreshness {
+
+    private final long boundMillis;
+    private final LongSupplier clock;
+    private volatile long lastReceiveAt = Long.MIN_VALUE;
+    private volatile long lastWaitMillis;
+
+    /** @param boundMillis presence.delivery.presence-max-lag-ms: above it, "connected" is not trusted */
+    public PresenceFreshness(long boundMillis) {
+        this(boundMillis, System::currentTimeMillis);
+    }
+
+    PresenceFreshness(long boundMillis, LongSupplier clock) {
+        this.boundMillis = boundMillis;
+        this.clock = clock;
+    }
+
+    /**
+     * A receive of the lifecycle consumer returned; {@code oldestSentMillis} is the SQS SentTimestamp of the oldest
+     * message it brought, or a negative number when it brought none (the queue is drained).
+     */
+    public void received(long oldestSentMillis) {
+        long now = clock.getAsLong();
+        lastWaitMillis = oldestSentMillis < 0 ? 0 : Math.max(0, now - oldestSentMillis);
+        lastReceiveAt = now;
+    }
+
+    /** Whether a "connected" in the store may be trusted now. */
+    public boolean trusted() {
+        return lagMillis() <= boundMillis;
+    }
+
+    /**
+     * How far behind the data may be, in ms: the longer of the time since the consumer's last receive and how long
+     * what it last received had waited; {@code Long.MAX_VALUE} before the first receive.
+     */
+    public long lagMillis() {
+        long at = lastReceiveAt;
+        if (at == Long.MIN_VALUE) {
+            return Long.MAX_VALUE;
+        }
+        return Math.max(clock.getAsLong() - at, lastWaitMillis);
+    }
+}
