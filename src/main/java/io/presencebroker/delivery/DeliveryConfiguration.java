@@ -65,14 +65,16 @@ public class DeliveryConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public DeliveryLog deliveryLog(@BeanInject("presenceDataSource") DataSource dataSource, DeliveryMessages messages,
+    public DeliveryLog deliveryLog(CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource, DeliveryMessages messages,
                                    @BeanInject("failurePolicy") FailurePolicy failures,
                                    @PropertyInject("presence.delivery.claim-timeout-seconds") int claimTimeout,
                                    @PropertyInject("presence.delivery.log-retention-hours") int retentionHours,
                                    @PropertyInject("presence.delivery.log-prune-chunk") int pruneChunk,
                                    PresenceFreshness freshness) {
-        return new DeliveryLog(dataSource, claimTimeout, messages, failures).retention(retentionHours, pruneChunk)
+        DeliveryLog log = new DeliveryLog(dataSource, claimTimeout, messages, failures).retention(retentionHours, pruneChunk)
                 .freshness(freshness);
+        ContextServices.closeOnStop(context, log);
+        return log;
     }
 
     @BindToRegistry(lazy = true)

@@ -9,6 +9,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
@@ -34,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Every check-then-update is one statement; no value read earlier is written back.
  */
-public class DeliveryLog {
+public class DeliveryLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLog.class);
 
@@ -47,6 +51,12 @@ public class DeliveryLog {
     private int retentionHours = Integer.MAX_VALUE;
     private int pruneChunk = 1000;
     private PresenceFreshness freshness;
+    /** Keeps the claims of the exchanges still working alive (a third of the claim timeout apart). */
+    private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "delivery-claim-keeper");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** @param failures told of each committed delivery: a poison message is one that fails while others commit */
     public DeliveryLog(DataSource dataSource, int claimTimeoutSeconds, DeliveryMessages metrics, FailurePolicy failures) {
@@ -88,9 +98,17 @@ public class DeliveryLog {
         boolean fresh = freshness == null || freshness.trusted();
         Delivery delivery = new Delivery(message, claimId,
                 claimed.isEmpty() ? List.of() : DeliverySql.statuses(dataSource, message, claimed), fresh);
+        // while this exchange works (a slow broker, many recipients), its claims are refreshed: another consumer takes
+        // them over only once this one has really stopped (died), not because the work takes longer than the timeout
+        long period = Math.max(200, claimTimeoutSeconds * 1000L / 3);
+        ScheduledFuture<?> keepAlive = claimed.isEmpty() ? null : keeper.scheduleWithFixedDelay(
+                () -> refresh(message.messageId(), claimId), period, period, TimeUnit.MILLISECONDS);
         exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
             @Override
             public void onDone(Exchange done) {
+                if (keepAlive != null) {
+                    keepAlive.cancel(false);
+                }
                 if (!delivery.allRecorded()) {
                     try {
                         release(message.messageId(), claimId);
@@ -193,6 +211,26 @@ public class DeliveryLog {
             delivered(delivery, batch.stream().filter(p -> p.path().equals(path))
                     .map(Delivery.PushRequest::recipient).toList(), path);
         }
+    }
+
+    /** The claims of {@code claimId} still open: their time starts again. */
+    int refresh(String messageId, String claimId) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = c.prepareStatement("UPDATE delivery_log SET updated_at = NOW(3) WHERE message_id = ?"
+                     + " AND claim_id = ? AND state = 'claimed'")) {
+            st.setString(1, messageId);
+            st.setString(2, claimId);
+            return st.executeUpdate();
+        } catch (SQLException e) {
+            // the next refresh tries again; the claim outlives a short outage (a third of its timeout per try)
+            LOG.warn("Refreshing the claims of message {} failed: {}", messageId, e.getMessage());
+            return 0;
+        }
+    }
+
+    @Override
+    public void close() {
+        keeper.shutdownNow();
     }
 
     int release(String messageId, String claimId) throws SQLException {

@@ -1,0 +1,84 @@
+package io.presencebroker.delivery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.presencebroker.PresenceBroker;
+import io.presencebroker.lifecycle.EventJson;
+import io.presencebroker.local.EmbeddedMqtt;
+import io.presencebroker.testing.TestQueues;
+import io.presencebroker.testing.TestServices;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A slow broker (every PUBACK to the service's delivery clients 4 s late) and two instances on one outbox queue whose
+ * claims expire after 2 s and whose messages would be visible again after 2 s: a message with three recipients takes
+ * 12 s to publish. The claims and the outbox visibility are kept alive while the work goes on, so no other consumer
+ * takes a message over: each recipient gets each message once (issue 25, target 3).
+ */
+class SlowBrokerTest {
+
+    static final String EVENTS = "slow-broker-events";
+    static final String DLQ = "slow-broker-dlq";
+    static final String OUTBOX = "slow-broker-outbox";
+    static final String PUSH = "slow-broker-push";
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void twoInstancesAndLatePubacksDeliverEachMessageToEachRecipientOnce() throws Exception {
+        TestServices.clearDatabase();
+        try (EmbeddedMqtt mqtt = EmbeddedMqtt.start(); TestQueues queues = new TestQueues()) {
+            Map<String, String> s = TestServices.settings(EVENTS, DLQ);
+            TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq", 2);
+            TestServices.get().createQueues(PUSH, PUSH + "-dlq");
+            s.put("presence.delivery.enabled", "true");
+            s.put("presence.outbox-queue", OUTBOX);
+            s.put("presence.push-queue", PUSH);
+            s.put("presence.mqtt.broker-url", mqtt.brokerUrl());
+            s.put("presence.delivery.consumers", "2");
+            s.put("presence.delivery.claim-timeout-seconds", "2");
+            s.put("presence.delivery.visibility-timeout-seconds", "2");
+            s.put("presence.delivery.mqtt.publish-timeout-ms", "10000");
+
+            long t = System.currentTimeMillis() - 60_000;
+            List<MqttTestClient> clients = new ArrayList<>();
+            try (PresenceBroker first = new PresenceBroker(s).start(); PresenceBroker second = new PresenceBroker(s).start()) {
+                for (String user : List.of("alice", "bob", "carol")) {
+                    String topic = "app/" + user + "/chat/5";
+                    queues.send(EVENTS, EventJson.connected(user, t, "s-" + user, 1),
+                            EventJson.subscription("subscribed", user, t + 1, "s-" + user, List.of(topic)));
+                    clients.add(new MqttTestClient(mqtt.brokerUrl(), user, topic));
+                }
+                queues.awaitDrained(EVENTS, Duration.ofSeconds(30));
+                mqtt.delayPubacks(Duration.ofSeconds(4));
+
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    String id = "slow-" + i;
+                    ids.add(id);
+                    queues.send(OUTBOX, OutboxJson.message(id, "5", "sam", List.of("alice", "bob", "carol"), "hi " + i));
+                }
+                queues.awaitDrained(OUTBOX, Duration.ofSeconds(120));
+
+                for (MqttTestClient client : clients) {
+                    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> client.received().size() >= ids.size());
+                    List<String> got = new ArrayList<>();
+                    for (MqttTestClient.Received r : client.received()) {
+                        got.add(JSON.readTree(r.payload()).get("messageId").asText());
+                    }
+                    assertThat(got).as("what one recipient got").containsExactlyInAnyOrderElementsOf(ids);
+                }
+                assertThat(queues.drain(PUSH)).as("no fallback, no second delivery as a push").isEmpty();
+                assertThat(queues.drain(DLQ)).isEmpty();
+            } finally {
+                clients.forEach(MqttTestClient::close);
+            }
+        }
+    }
+}
