@@ -18,6 +18,7 @@ ALTER USER '${user}'@'%' IDENTIFIED BY '${password}';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`client_presence` TO '${user}'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`client_subscription` TO '${user}'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`delivery_log` TO '${user}'@'%';
+GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`delivery_receipt` TO '${user}'@'%';
 GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`presence_announcement` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`socket_status` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`user_socket_status` TO '${user}'@'%';

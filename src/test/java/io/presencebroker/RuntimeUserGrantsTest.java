@@ -72,6 +72,7 @@ class RuntimeUserGrantsTest {
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON `" + DATABASE + "`.`client_presence`" + to,
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON `" + DATABASE + "`.`client_subscription`" + to,
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON `" + DATABASE + "`.`delivery_log`" + to,
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON `" + DATABASE + "`.`delivery_receipt`" + to,
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON `" + DATABASE + "`.`presence_announcement`" + to,
                 "GRANT SELECT ON `" + DATABASE + "`.`socket_status`" + to,
                 "GRANT SELECT ON `" + DATABASE + "`.`user_socket_status`" + to,

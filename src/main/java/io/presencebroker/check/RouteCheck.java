@@ -86,6 +86,7 @@ public final class RouteCheck {
         settings.put("presence.routes-dir", dir.toString());
         // every feature on, so that every route is loaded and every bean it refers to is bound
         settings.put("presence.delivery.enabled", "true");
+        settings.put("presence.delivery.receipts.enabled", "true");
         settings.put("presence.mqtt.lifecycle.enabled", "true");
         settings.put("presence.api.enabled", "true");
         settings.put("camel.main.source-location-enabled", "true");

@@ -19,6 +19,8 @@ public final class Delivery {
     public static final String SOCKET = "socket";
     public static final String PUSH = "push";
     public static final String FALLBACK = "fallback";
+    /** A push after a socket delivery whose receipt did not come in time (DeliveryReceipts). */
+    public static final String UNACKNOWLEDGED = "unacknowledged";
     /** A push beside the publish, because the presence data may be stale (health/PresenceFreshness). */
     public static final String STALE = "stale";
     /** The sender's key when none of its other devices was deliverable: nothing sent. */
@@ -121,6 +123,11 @@ public final class Delivery {
         if (!status.sender()) {
             pushes.add(new PushRequest(status.recipient(), STALE));
         }
+    }
+
+    /** Whether this recipient is the message's sender (its own other devices: no push, no receipt owed). */
+    synchronized boolean isSender(String recipient) {
+        return recipients.stream().anyMatch(x -> x.isSender() && x.getUserId().equals(recipient));
     }
 
     /** Of these published recipients, those whose claim the publish makes final (not those a push still has to reach). */

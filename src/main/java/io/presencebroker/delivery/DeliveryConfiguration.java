@@ -97,8 +97,20 @@ public class DeliveryConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public SocketPublisher socketPublisher(MqttPublisher publisher, DeliveryLog deliveryLog, DeliveryMessages messages) {
-        return new SocketPublisher(publisher.client(), deliveryLog, messages);
+    public SocketPublisher socketPublisher(MqttPublisher publisher, DeliveryLog deliveryLog, DeliveryMessages messages,
+                                           DeliveryReceipts receipts) {
+        return new SocketPublisher(publisher.client(), deliveryLog, messages, receipts);
+    }
+
+    /** Receipts of socket deliveries (off unless presence.delivery.receipts.enabled): docs/delivery.md. */
+    @BindToRegistry(lazy = true)
+    public DeliveryReceipts deliveryReceipts(@BeanInject("presenceDataSource") DataSource dataSource, SqsClient sqs,
+                                             DeliveryMessages messages,
+                                             @PropertyInject("presence.delivery.receipts.enabled") boolean enabled,
+                                             @PropertyInject("presence.delivery.receipt-timeout-ms") long timeout,
+                                             @PropertyInject("presence.delivery.receipts.batch-size") int batchSize,
+                                             @PropertyInject("presence.push-queue") String pushQueue) {
+        return new DeliveryReceipts(enabled, dataSource, timeout, batchSize, sqs, pushQueue, messages);
     }
 
     @BindToRegistry(lazy = true)

@@ -72,7 +72,7 @@ public class DeliveryMessages {
 
     private Counter counter(String path) {
         return Counter.builder("presence_deliveries")
-                .description("Message deliveries by path: socket (MQTT publish), push, fallback (push after a failed publish), stale (push beside the publish: the presence data may be stale)")
+                .description("Message deliveries by path: socket (MQTT publish), push, fallback (push after a failed publish), stale (push beside the publish: the presence data may be stale), unacknowledged (push after a socket delivery whose receipt did not come in time)")
                 .tag("path", path)
                 .register(registry);
     }

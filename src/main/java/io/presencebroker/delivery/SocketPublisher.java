@@ -22,11 +22,13 @@ public class SocketPublisher {
     private final MqttClient client;
     private final DeliveryLog log;
     private final DeliveryMessages messages;
+    private final DeliveryReceipts receipts;
 
-    public SocketPublisher(MqttClient client, DeliveryLog log, DeliveryMessages messages) {
+    public SocketPublisher(MqttClient client, DeliveryLog log, DeliveryMessages messages, DeliveryReceipts receipts) {
         this.client = client;
         this.log = log;
         this.messages = messages;
+        this.receipts = receipts;
     }
 
     public void publish(Delivery delivery) throws SQLException {
@@ -50,6 +52,9 @@ public class SocketPublisher {
             }
             if (progress == Delivery.Progress.PUBLISHED) {
                 // a failure here (the database) retries this step: the publish is not repeated, the record is
+                // receipts on: each recipient owes one by its time, or gets the push (expected before the record, so
+                // a delivery recorded always has its receipt row)
+                receipts.expect(delivery, topic.recipients());
                 log.delivered(delivery, delivery.finalByPublish(topic.recipients()), Delivery.SOCKET);
                 delivery.progress(topic.topic(), Delivery.Progress.RECORDED);
                 messages.count(Delivery.SOCKET, topic.recipients().size());

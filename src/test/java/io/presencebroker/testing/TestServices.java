@@ -91,6 +91,7 @@ public final class TestServices {
             st.execute("DELETE FROM client_subscription");
             st.execute("DELETE FROM client_presence");
             st.execute("DELETE FROM presence_announcement");
+            st.execute("DELETE FROM delivery_receipt");
         }
     }
 }

@@ -1,0 +1,155 @@
+package io.presencebroker.delivery;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.presencebroker.failure.InvalidEventException;
+import io.presencebroker.json.StrictJson;
+import io.presencebroker.sqs.QueueUrl;
+import io.presencebroker.store.Transactions;
+import software.amazon.awssdk.services.sqs.SqsClient;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+
+/**
+ * Receipts (opt-in, docs/delivery.md "Receipts"): a socket delivery is not taken on trust. When its publish is
+ * recorded, each recipient's receipt is expected by a time (table delivery_receipt, with the push request it would
+ * get); the client acknowledges on its receipt topic, which an IoT rule forwards to the receipts queue
+ * ({@link #received}); what is still pending at its time is pushed, once ({@link #pushOverdue}, the look of
+ * routes/delivery-receipts.yaml). A receipt that comes after the push changes nothing.
+ */
+public class DeliveryReceipts {
+
+    private static final String EXPECT = "INSERT IGNORE INTO delivery_receipt (message_id, recipient, state, due_at,"
+            + " push_request) VALUES (?, ?, 'pending', NOW(3) + INTERVAL ? MICROSECOND, ?)";
+    private static final String RECEIVED = "UPDATE delivery_receipt SET state = 'received', updated_at = NOW(3)"
+            + " WHERE message_id = ? AND recipient = ? AND state = 'pending'";
+    private static final String OVERDUE = "SELECT message_id, recipient, push_request FROM delivery_receipt"
+            + " WHERE state = 'pending' AND due_at <= NOW(3) ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED";
+    private static final String PUSHED = "UPDATE delivery_receipt SET state = 'pushed', updated_at = NOW(3)"
+            + " WHERE message_id = ? AND recipient = ?";
+
+    private final boolean enabled;
+    private final DataSource dataSource;
+    private final long timeoutMillis;
+    private final int batchSize;
+    private final SqsClient sqs;
+    private final QueueUrl pushQueue;
+    private final DeliveryMessages messages;
+
+    public DeliveryReceipts(boolean enabled, DataSource dataSource, long timeoutMillis, int batchSize, SqsClient sqs,
+                            String pushQueue, DeliveryMessages messages) {
+        this.enabled = enabled;
+        this.dataSource = dataSource;
+        this.timeoutMillis = timeoutMillis;
+        this.batchSize = batchSize;
+        this.sqs = sqs;
+        this.pushQueue = new QueueUrl(sqs, pushQueue);
+        this.messages = messages;
+    }
+
+    /**
+     * Before a publish is recorded: these recipients' receipts are expected within the timeout (nothing when receipts
+     * are off; the sender's own devices owe none).
+     */
+    void expect(Delivery delivery, List<String> recipients) throws SQLException {
+        List<String> owing = recipients.stream().filter(r -> !delivery.isSender(r)).toList();
+        if (!enabled || owing.isEmpty()) {
+            return;
+        }
+        OutboxMessage message = delivery.getMessage();
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(EXPECT)) {
+            for (String recipient : owing) {
+                st.setString(1, message.messageId());
+                st.setString(2, recipient);
+                st.setLong(3, timeoutMillis * 1000);
+                st.setString(4, messages.pushRequest(message, recipient));
+                st.addBatch();
+            }
+            st.executeBatch();
+        }
+    }
+
+    /**
+     * Route step of the receipts queue (body: {@code {"messageId": "...", "userId": "..."}}): that recipient got the
+     * message over its socket. True when it was still pending; a late or unknown receipt changes nothing.
+     */
+    public boolean received(String body) throws SQLException {
+        JsonNode receipt = StrictJson.readObject(body);
+        String messageId = text(receipt, "messageId");
+        String userId = text(receipt, "userId");
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(RECEIVED)) {
+            st.setString(1, messageId);
+            st.setString(2, userId);
+            return st.executeUpdate() == 1;
+        }
+    }
+
+    /**
+     * Route step of the due look: the overdue receipts (up to the batch size, locked, SKIP LOCKED: another instance
+     * takes others), their push requests sent in batches of 10, then marked pushed, in one transaction; a failed send
+     * rolls back and the next look tries again. Returns how many were pushed.
+     */
+    public int pushOverdue() throws SQLException {
+        if (!enabled) {
+            return 0;
+        }
+        int pushed = Transactions.inTransaction(dataSource, c -> {
+            List<String[]> due = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement(OVERDUE)) {
+                st.setInt(1, batchSize);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        due.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                    }
+                }
+            }
+            for (int from = 0; from < due.size(); from += PushSender.SQS_BATCH) {
+                send(due.subList(from, Math.min(from + PushSender.SQS_BATCH, due.size())));
+            }
+            try (PreparedStatement st = c.prepareStatement(PUSHED)) {
+                for (String[] d : due) {
+                    st.setString(1, d[0]);
+                    st.setString(2, d[1]);
+                    st.addBatch();
+                }
+                if (!due.isEmpty()) {
+                    st.executeBatch();
+                }
+            }
+            return due.size();
+        });
+        messages.count(Delivery.UNACKNOWLEDGED, pushed);
+        return pushed;
+    }
+
+    private void send(List<String[]> batch) {
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i)).messageBody(batch.get(i)[2]).build());
+        }
+        SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(pushQueue.get()).entries(entries));
+        if (response.hasFailed() && !response.failed().isEmpty()) {
+            throw new IllegalStateException("push queue refused " + response.failed().size() + " request(s): "
+                    + response.failed().get(0).code() + " " + response.failed().get(0).message());
+        }
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isTextual() || value.textValue().isBlank()) {
+            throw new InvalidEventException("receipt: " + field + " is missing or not a string");
+        }
+        if (value.textValue().length() > OutboxMessageParser.MAX_ID_LENGTH) {
+            throw new InvalidEventException("receipt: " + field + " is longer than " + OutboxMessageParser.MAX_ID_LENGTH);
+        }
+        return value.textValue();
+    }
+}
