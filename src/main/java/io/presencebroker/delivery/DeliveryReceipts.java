@@ -12,11 +12,9 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.failure.InvalidEventException;
 import io.presencebroker.json.StrictJson;
-import io.presencebroker.sqs.QueueUrl;
+import io.presencebroker.sqs.QueueMessages;
 import io.presencebroker.store.Transactions;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * Receipts (opt-in, docs/delivery.md "Receipts"): a socket delivery is not taken on trust. When its publish is
@@ -40,8 +38,7 @@ public class DeliveryReceipts {
     private final DataSource dataSource;
     private final long timeoutMillis;
     private final int batchSize;
-    private final SqsClient sqs;
-    private final QueueUrl pushQueue;
+    private final QueueMessages pushQueue;
     private final DeliveryMessages messages;
 
     public DeliveryReceipts(boolean enabled, DataSource dataSource, long timeoutMillis, int batchSize, SqsClient sqs,
@@ -50,8 +47,7 @@ public class DeliveryReceipts {
         this.dataSource = dataSource;
         this.timeoutMillis = timeoutMillis;
         this.batchSize = batchSize;
-        this.sqs = sqs;
-        this.pushQueue = new QueueUrl(sqs, pushQueue);
+        this.pushQueue = new QueueMessages(sqs, pushQueue);
         this.messages = messages;
     }
 
@@ -111,9 +107,7 @@ public class DeliveryReceipts {
                     }
                 }
             }
-            for (int from = 0; from < due.size(); from += PushSender.SQS_BATCH) {
-                send(due.subList(from, Math.min(from + PushSender.SQS_BATCH, due.size())));
-            }
+            pushQueue.send(due.stream().map(d -> d[2]).toList());
             try (PreparedStatement st = c.prepareStatement(PUSHED)) {
                 for (String[] d : due) {
                     st.setString(1, d[0]);
@@ -128,18 +122,6 @@ public class DeliveryReceipts {
         });
         messages.count(Delivery.UNACKNOWLEDGED, pushed);
         return pushed;
-    }
-
-    private void send(List<String[]> batch) {
-        List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i)).messageBody(batch.get(i)[2]).build());
-        }
-        SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(pushQueue.get()).entries(entries));
-        if (response.hasFailed() && !response.failed().isEmpty()) {
-            throw new IllegalStateException("push queue refused " + response.failed().size() + " request(s): "
-                    + response.failed().get(0).code() + " " + response.failed().get(0).message());
-        }
     }
 
     private static String text(JsonNode node, String field) {

@@ -1,13 +1,10 @@
 package io.presencebroker.delivery;
 
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
-import io.presencebroker.sqs.QueueUrl;
+import io.presencebroker.sqs.QueueMessages;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * The delivery route's push step (body: the {@link Delivery}): one push request per recipient that gets no socket
@@ -19,16 +16,14 @@ public class PushSender {
 
     static final int SQS_BATCH = 10;
 
-    private final SqsClient sqs;
     private final DeliveryLog log;
     private final DeliveryMessages messages;
-    private final QueueUrl queueUrl;
+    private final QueueMessages queue;
 
     public PushSender(SqsClient sqs, String queue, DeliveryLog log, DeliveryMessages messages) {
-        this.sqs = sqs;
         this.log = log;
         this.messages = messages;
-        this.queueUrl = new QueueUrl(sqs, queue);
+        this.queue = new QueueMessages(sqs, queue);
     }
 
     public void send(Delivery delivery) throws SQLException {
@@ -48,17 +43,8 @@ public class PushSender {
     }
 
     private void sendBatch(Delivery delivery, List<Delivery.PushRequest> batch) {
-            List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
-            for (int i = 0; i < batch.size(); i++) {
-                entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i))
-                        .messageBody(messages.pushRequest(delivery.getMessage(), batch.get(i).recipient())).build());
-            }
-            SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(queueUrl.get()).entries(entries));
-            if (response.hasFailed() && !response.failed().isEmpty()) {
-                // the entries SQS did take are sent again by the retry: a push request may arrive twice, never not at all
-                throw new IllegalStateException("push queue refused " + response.failed().size() + " request(s): "
-                        + response.failed().get(0).code() + " " + response.failed().get(0).message());
-            }
+        // a batch SQS refused in part fails the step: the entries it did take are sent again by the retry, so a push
+        // request may arrive twice, never not at all
+        queue.send(batch.stream().map(p -> messages.pushRequest(delivery.getMessage(), p.recipient())).toList());
     }
-
 }

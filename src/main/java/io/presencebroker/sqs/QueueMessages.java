@@ -59,6 +59,26 @@ public final class QueueMessages {
                 .get(QueueAttributeName.VISIBILITY_TIMEOUT));
     }
 
+    /**
+     * Sends these bodies, up to ten per SendMessageBatch, in order; throws when SQS refused any of them (the caller
+     * retries: the ones it took may then arrive twice, never not at all).
+     */
+    public void send(List<String> bodies) {
+        for (int from = 0; from < bodies.size(); from += MAX_BATCH) {
+            List<String> batch = bodies.subList(from, Math.min(from + MAX_BATCH, bodies.size()));
+            List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> entries = new java.util.ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                entries.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder()
+                        .id(String.valueOf(i)).messageBody(batch.get(i)).build());
+            }
+            var response = sqs.sendMessageBatch(r -> r.queueUrl(url.get()).entries(entries));
+            if (response.hasFailed() && !response.failed().isEmpty()) {
+                throw new IllegalStateException(queue + " refused " + response.failed().size() + " message(s): "
+                        + response.failed().get(0).code() + " " + response.failed().get(0).message());
+            }
+        }
+    }
+
     /** One long poll: up to {@code max} messages, waiting up to {@code waitSeconds}, with these system attributes. */
     public List<Message> receive(int max, int waitSeconds, List<MessageSystemAttributeName> attributes) {
         return sqs.receiveMessage(b -> b.queueUrl(url.get()).maxNumberOfMessages(max).waitTimeSeconds(waitSeconds)
