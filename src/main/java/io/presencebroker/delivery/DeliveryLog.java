@@ -221,8 +221,9 @@ public class DeliveryLog implements AutoCloseable {
             st.setString(1, messageId);
             st.setString(2, claimId);
             return st.executeUpdate();
-        } catch (SQLException e) {
-            // the next refresh tries again; the claim outlives a short outage (a third of its timeout per try)
+        } catch (SQLException | RuntimeException e) {
+            // the next refresh tries again (an exception here would end the schedule); the claim outlives a short
+            // outage (a third of its timeout per try)
             LOG.warn("Refreshing the claims of message {} failed: {}", messageId, e.getMessage());
             return 0;
         }
@@ -250,10 +251,15 @@ public class DeliveryLog implements AutoCloseable {
      * message retention period (the default, 14 days, is SQS's maximum).
      */
     public long prune(int retentionHours, int chunk) throws SQLException {
+        // the receipts of those deliveries too, once settled (received or pushed)
+        return prune("DELETE FROM delivery_log WHERE updated_at < NOW(3) - INTERVAL ? HOUR LIMIT ?", retentionHours, chunk)
+                + prune("DELETE FROM delivery_receipt WHERE state IN ('received', 'pushed')"
+                        + " AND updated_at < NOW(3) - INTERVAL ? HOUR LIMIT ?", retentionHours, chunk);
+    }
+
+    private long prune(String sql, int retentionHours, int chunk) throws SQLException {
         long total = 0;
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement("DELETE FROM delivery_log WHERE updated_at < NOW(3) - INTERVAL ?"
-                     + " HOUR LIMIT ?")) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
             st.setInt(1, retentionHours);
             st.setInt(2, chunk);
             int deleted;

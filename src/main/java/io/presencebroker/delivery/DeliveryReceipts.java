@@ -14,6 +14,7 @@ import io.presencebroker.failure.InvalidEventException;
 import io.presencebroker.json.StrictJson;
 import io.presencebroker.sqs.QueueMessages;
 import io.presencebroker.store.Transactions;
+import org.apache.camel.Exchange;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
@@ -25,14 +26,22 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public class DeliveryReceipts {
 
+    /** How long a look may take to send what it leased before another look sends it (again). */
+    static final int LEASE_SECONDS = 30;
+
     private static final String EXPECT = "INSERT IGNORE INTO delivery_receipt (message_id, recipient, state, due_at,"
             + " push_request) VALUES (?, ?, 'pending', NOW(3) + INTERVAL ? MICROSECOND, ?)";
-    private static final String RECEIVED = "UPDATE delivery_receipt SET state = 'received', updated_at = NOW(3)"
-            + " WHERE message_id = ? AND recipient = ? AND state = 'pending'";
+    /** A receipt may come before its row (a slow PUBACK, a retried record): then the row starts received. */
+    private static final String RECEIVED = "INSERT INTO delivery_receipt (message_id, recipient, state, due_at,"
+            + " push_request) VALUES (?, ?, 'received', NOW(3), '') ON DUPLICATE KEY UPDATE"
+            + " updated_at = IF(state = 'pending', NOW(3), updated_at), state = IF(state = 'pending', 'received', state)";
+    /** Overdue ones (and leases of a look that died mid-send), taken with a lease: no lock is held while sending. */
     private static final String OVERDUE = "SELECT message_id, recipient, push_request FROM delivery_receipt"
-            + " WHERE state = 'pending' AND due_at <= NOW(3) ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED";
+            + " WHERE state IN ('pending', 'sending') AND due_at <= NOW(3) ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED";
+    private static final String LEASE = "UPDATE delivery_receipt SET state = 'sending',"
+            + " due_at = NOW(3) + INTERVAL " + LEASE_SECONDS + " SECOND, updated_at = NOW(3) WHERE message_id = ? AND recipient = ?";
     private static final String PUSHED = "UPDATE delivery_receipt SET state = 'pushed', updated_at = NOW(3)"
-            + " WHERE message_id = ? AND recipient = ?";
+            + " WHERE message_id = ? AND recipient = ? AND state = 'sending'";
 
     private final boolean enabled;
     private final DataSource dataSource;
@@ -84,44 +93,69 @@ public class DeliveryReceipts {
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(RECEIVED)) {
             st.setString(1, messageId);
             st.setString(2, userId);
-            return st.executeUpdate() == 1;
+            return st.executeUpdate() > 0;
         }
     }
 
     /**
      * Route step of the due look: the overdue receipts (up to the batch size, locked, SKIP LOCKED: another instance
      * takes others), their push requests sent in batches of 10, then marked pushed, in one transaction; a failed send
-     * rolls back and the next look tries again. Returns how many were pushed.
+     * rolls back and the next look tries again. Returns how many were pushed; a full batch tells the greedy scheduler
+     * to look again at once, anything less to wait for its delay.
      */
-    public int pushOverdue() throws SQLException {
+    public int pushOverdue(Exchange exchange) throws SQLException {
+        // set first: a look that fails (SQS down) must not make the greedy scheduler look again at once
+        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, false);
+        int pushed = pushOverdue();
+        exchange.setProperty(Exchange.SCHEDULER_POLLED_MESSAGES, pushed >= batchSize);
+        return pushed;
+    }
+
+    /**
+     * {@link #pushOverdue(Exchange)} outside a route: the overdue rows leased in a short transaction (SKIP LOCKED:
+     * another instance takes others), their push requests sent with no lock held, then marked pushed. A look that
+     * dies or fails mid-send leaves its lease to run out ({@value #LEASE_SECONDS} s): sent again then, at least once.
+     */
+    int pushOverdue() throws SQLException {
         if (!enabled) {
             return 0;
         }
-        int pushed = Transactions.inTransaction(dataSource, c -> {
-            List<String[]> due = new ArrayList<>();
+        List<String[]> due = Transactions.inTransaction(dataSource, c -> {
+            List<String[]> rows = new ArrayList<>();
             try (PreparedStatement st = c.prepareStatement(OVERDUE)) {
                 st.setInt(1, batchSize);
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        due.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
+                        rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3)});
                     }
                 }
             }
-            pushQueue.send(due.stream().map(d -> d[2]).toList());
-            try (PreparedStatement st = c.prepareStatement(PUSHED)) {
-                for (String[] d : due) {
-                    st.setString(1, d[0]);
-                    st.setString(2, d[1]);
-                    st.addBatch();
-                }
-                if (!due.isEmpty()) {
-                    st.executeBatch();
-                }
-            }
-            return due.size();
+            mark(c, LEASE, rows);
+            return rows;
         });
-        messages.count(Delivery.UNACKNOWLEDGED, pushed);
-        return pushed;
+        if (due.isEmpty()) {
+            return 0;
+        }
+        pushQueue.send(due.stream().map(d -> d[2]).toList());
+        try (Connection c = dataSource.getConnection()) {
+            mark(c, PUSHED, due);
+        }
+        messages.count(Delivery.UNACKNOWLEDGED, due.size());
+        return due.size();
+    }
+
+    private static void mark(Connection c, String sql, List<String[]> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            for (String[] r : rows) {
+                st.setString(1, r[0]);
+                st.setString(2, r[1]);
+                st.addBatch();
+            }
+            st.executeBatch();
+        }
     }
 
     private static String text(JsonNode node, String field) {

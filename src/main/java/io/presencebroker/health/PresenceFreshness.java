@@ -6,15 +6,19 @@ import java.util.function.LongSupplier;
  * How far behind the presence data of this instance may be: what the delivery decision asks before it trusts a
  * "connected" (docs/delivery.md, "Stale presence"). The lifecycle consumer reports each receive it makes: when, and
  * how long the oldest message it brought had waited in the queue. The data is trusted while the consumer receives
- * (not suspended by its circuit breaker, not stopped, not stuck behind a full buffer) and what it receives waited no
- * longer than the bound. Before the first receive, after a long silence of the consumer, or in a backlog, it is not.
+ * (not suspended by its circuit breaker, not stopped, not stuck behind a full buffer, not failing to receive) and what
+ * it receives for the first time waited no longer than the bound (a long wait counts for a bound after it was seen).
+ * Before the first receive, after a long silence of the consumer, or in a backlog, it is not. It knows only the SQS
+ * source: a service fed by the MQTT source alone sees an empty queue, and trusts.
  */
 public final class PresenceFreshness {
 
     private final long boundMillis;
     private final LongSupplier clock;
     private volatile long lastReceiveAt = Long.MIN_VALUE;
+    /** The longest wait reported lately: it counts for a bound after it was seen, whatever receives report since. */
     private volatile long lastWaitMillis;
+    private volatile long waitSeenAt = Long.MIN_VALUE;
 
     /** @param boundMillis presence.delivery.presence-max-lag-ms: above it, "connected" is not trusted */
     public PresenceFreshness(long boundMillis) {
@@ -30,9 +34,14 @@ public final class PresenceFreshness {
      * A receive of the lifecycle consumer returned; {@code oldestSentMillis} is the SQS SentTimestamp of the oldest
      * message it brought, or a negative number when it brought none (the queue is drained).
      */
-    public void received(long oldestSentMillis) {
+    public synchronized void received(long oldestSentMillis) {
         long now = clock.getAsLong();
-        lastWaitMillis = oldestSentMillis < 0 ? 0 : Math.max(0, now - oldestSentMillis);
+        long wait = oldestSentMillis < 0 ? 0 : Math.max(0, now - oldestSentMillis);
+        // several receivers report: a backlog one of them saw is not cleared by another's fresh messages at once
+        if (wait >= lastWaitMillis || now - waitSeenAt > boundMillis) {
+            lastWaitMillis = wait;
+            waitSeenAt = now;
+        }
         lastReceiveAt = now;
     }
 
@@ -50,6 +59,8 @@ public final class PresenceFreshness {
         if (at == Long.MIN_VALUE) {
             return Long.MAX_VALUE;
         }
-        return Math.max(clock.getAsLong() - at, lastWaitMillis);
+        long now = clock.getAsLong();
+        long wait = now - waitSeenAt > boundMillis ? 0 : lastWaitMillis;
+        return Math.max(now - at, wait);
     }
 }

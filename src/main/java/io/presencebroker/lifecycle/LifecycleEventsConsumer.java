@@ -78,10 +78,16 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
         this.freshness = endpoint.getComponent().freshness();
     }
 
-    /** The SQS SentTimestamp of the oldest of these messages; -1 for none. */
+    /**
+     * The SQS SentTimestamp of the oldest of these messages received for the first time (one that comes back after a
+     * failure or a hand-back keeps its old timestamp: it says nothing of a backlog); -1 for none.
+     */
     private static long oldestSent(List<Message> messages) {
         long oldest = -1;
         for (Message m : messages) {
+            if (!"1".equals(m.attributes().get(MessageSystemAttributeName.APPROXIMATE_RECEIVE_COUNT))) {
+                continue;
+            }
             String sent = m.attributes().get(MessageSystemAttributeName.SENT_TIMESTAMP);
             if (sent != null) {
                 long at = Long.parseLong(sent);
@@ -180,7 +186,6 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
                     return;
                 }
                 List<Message> messages = receive();
-                freshness.received(oldestSent(messages));
                 if (messages.isEmpty()) {
                     continue;
                 }
@@ -254,7 +259,9 @@ public final class LifecycleEventsConsumer extends DefaultConsumer implements Sh
     /** One long poll; an empty list after a failure (logged), once a second at most. */
     private List<Message> receive() throws InterruptedException {
         try {
-            return queue.receive(settings.maxMessagesPerPoll(), settings.waitTimeSeconds(), ATTRIBUTES);
+            List<Message> messages = queue.receive(settings.maxMessagesPerPoll(), settings.waitTimeSeconds(), ATTRIBUTES);
+            freshness.received(oldestSent(messages)); // a failed receive reports nothing: silence makes it stale
+            return messages;
         } catch (RuntimeException e) {
             LOG.warn("Receiving from {} failed, trying again in 1 s: {}", queue.queue(), e.getMessage());
             synchronized (idle) {
