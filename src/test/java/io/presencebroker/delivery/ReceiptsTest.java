@@ -11,7 +11,6 @@ import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.presencebroker.PresenceBroker;
-import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
@@ -28,11 +27,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ReceiptsTest {
 
-    static final String EVENTS = "receipts-events";
-    static final String DLQ = "receipts-dlq";
-    static final String OUTBOX = "receipts-outbox";
-    static final String PUSH = "receipts-push";
-    static final String RECEIPTS = "receipts-receipts";
+    static final String PREFIX = "receipts";
+    static final String DLQ = PREFIX + "-dlq";
+    static final String OUTBOX = PREFIX + "-outbox";
+    static final String PUSH = PREFIX + "-push";
+    static final String RECEIPTS = PREFIX + "-receipts";
     static final long TIMEOUT_MS = 2000;
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -40,29 +39,16 @@ class ReceiptsTest {
     void anUnacknowledgedSocketDeliveryIsPushedOnceInTimeAndAnAcknowledgedOneIsNot() throws Exception {
         TestServices.clearDatabase();
         try (EmbeddedMqtt mqtt = EmbeddedMqtt.start(); TestQueues queues = new TestQueues()) {
-            Map<String, String> s = TestServices.settings(EVENTS, DLQ);
-            TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq");
-            TestServices.get().createQueues(PUSH, PUSH + "-dlq");
+            Map<String, String> s = DeliveryServices.settings(PREFIX, mqtt, 60);
             TestServices.get().createQueues(RECEIPTS, RECEIPTS + "-dlq");
-            s.put("presence.delivery.enabled", "true");
-            s.put("presence.outbox-queue", OUTBOX);
-            s.put("presence.push-queue", PUSH);
-            s.put("presence.mqtt.broker-url", mqtt.brokerUrl());
             s.put("presence.delivery.receipts.enabled", "true");
             s.put("presence.receipts-queue", RECEIPTS);
             s.put("presence.delivery.receipt-timeout-ms", String.valueOf(TIMEOUT_MS));
             s.put("presence.delivery.receipts.poll-interval-ms", "100");
 
-            long t = System.currentTimeMillis() - 60_000;
             List<MqttTestClient> clients = new ArrayList<>();
             try (PresenceBroker broker = new PresenceBroker(s).start()) {
-                for (String user : List.of("alice", "bob")) {
-                    String topic = "app/" + user + "/chat/3";
-                    queues.send(EVENTS, EventJson.connected(user, t, "s-" + user, 1),
-                            EventJson.subscription("subscribed", user, t + 1, "s-" + user, List.of(topic)));
-                    clients.add(new MqttTestClient(mqtt.brokerUrl(), user, topic));
-                }
-                queues.awaitDrained(EVENTS, Duration.ofSeconds(30));
+                clients.addAll(DeliveryServices.online(queues, PREFIX, mqtt, "3", "alice", "bob"));
                 MqttTestClient alice = clients.get(0);
                 MqttTestClient bob = clients.get(1);
 

@@ -7,7 +7,6 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.presencebroker.PresenceBroker;
-import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.local.EmbeddedMqtt;
 import io.presencebroker.testing.TestQueues;
 import io.presencebroker.testing.TestServices;
@@ -24,38 +23,25 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SlowBrokerTest {
 
-    static final String EVENTS = "slow-broker-events";
-    static final String DLQ = "slow-broker-dlq";
-    static final String OUTBOX = "slow-broker-outbox";
-    static final String PUSH = "slow-broker-push";
+    static final String PREFIX = "slow-broker";
+    static final String OUTBOX = PREFIX + "-outbox";
+    static final String PUSH = PREFIX + "-push";
+    static final String DLQ = PREFIX + "-dlq";
     static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void twoInstancesAndLatePubacksDeliverEachMessageToEachRecipientOnce() throws Exception {
         TestServices.clearDatabase();
         try (EmbeddedMqtt mqtt = EmbeddedMqtt.start(); TestQueues queues = new TestQueues()) {
-            Map<String, String> s = TestServices.settings(EVENTS, DLQ);
-            TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq", 2);
-            TestServices.get().createQueues(PUSH, PUSH + "-dlq");
-            s.put("presence.delivery.enabled", "true");
-            s.put("presence.outbox-queue", OUTBOX);
-            s.put("presence.push-queue", PUSH);
-            s.put("presence.mqtt.broker-url", mqtt.brokerUrl());
+            Map<String, String> s = DeliveryServices.settings(PREFIX, mqtt, 2);
             s.put("presence.delivery.consumers", "2");
             s.put("presence.delivery.claim-timeout-seconds", "2");
             s.put("presence.delivery.visibility-timeout-seconds", "2");
             s.put("presence.delivery.mqtt.publish-timeout-ms", "10000");
 
-            long t = System.currentTimeMillis() - 60_000;
             List<MqttTestClient> clients = new ArrayList<>();
             try (PresenceBroker first = new PresenceBroker(s).start(); PresenceBroker second = new PresenceBroker(s).start()) {
-                for (String user : List.of("alice", "bob", "carol")) {
-                    String topic = "app/" + user + "/chat/5";
-                    queues.send(EVENTS, EventJson.connected(user, t, "s-" + user, 1),
-                            EventJson.subscription("subscribed", user, t + 1, "s-" + user, List.of(topic)));
-                    clients.add(new MqttTestClient(mqtt.brokerUrl(), user, topic));
-                }
-                queues.awaitDrained(EVENTS, Duration.ofSeconds(30));
+                clients.addAll(DeliveryServices.online(queues, PREFIX, mqtt, "5", "alice", "bob", "carol"));
                 mqtt.delayPubacks(Duration.ofSeconds(4));
 
                 List<String> ids = new ArrayList<>();
