@@ -152,7 +152,7 @@ public final class Delivery {
         progress.put(failed.topic(), Progress.FELL_BACK);
         for (String r : failed.recipients()) {
             boolean pushed = pushes.stream().anyMatch(p -> p.recipient().equals(r));
-            boolean sender = recipients.stream().anyMatch(x -> x.isSender() && x.getUserId().equals(r));
+            boolean sender = isSender(r);
             boolean reachedElsewhere = topics.entrySet().stream().anyMatch(e -> e.getValue().contains(r)
                     && progress.getOrDefault(e.getKey(), Progress.PENDING) != Progress.FELL_BACK);
             if (!pushed && !sender && !reachedElsewhere) {

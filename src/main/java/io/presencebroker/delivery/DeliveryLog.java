@@ -215,12 +215,8 @@ public class DeliveryLog implements AutoCloseable {
 
     /** The claims of {@code claimId} still open: their time starts again. */
     int refresh(String messageId, String claimId) {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement("UPDATE delivery_log SET updated_at = NOW(3) WHERE message_id = ?"
-                     + " AND claim_id = ? AND state = 'claimed'")) {
-            st.setString(1, messageId);
-            st.setString(2, claimId);
-            return st.executeUpdate();
+        try {
+            return onOpenClaims("UPDATE delivery_log SET updated_at = NOW(3)", messageId, claimId);
         } catch (SQLException | RuntimeException e) {
             // the next refresh tries again (an exception here would end the schedule); the claim outlives a short
             // outage (a third of its timeout per try)
@@ -235,9 +231,14 @@ public class DeliveryLog implements AutoCloseable {
     }
 
     int release(String messageId, String claimId) throws SQLException {
+        return onOpenClaims("DELETE FROM delivery_log", messageId, claimId);
+    }
+
+    /** {@code statement} (an UPDATE or DELETE of delivery_log) on the claims of {@code claimId} not yet delivered. */
+    private int onOpenClaims(String statement, String messageId, String claimId) throws SQLException {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement("DELETE FROM delivery_log WHERE message_id = ? AND claim_id = ?"
-                     + " AND state = 'claimed'")) {
+             PreparedStatement st = c.prepareStatement(statement
+                     + " WHERE message_id = ? AND claim_id = ? AND state = 'claimed'")) {
             st.setString(1, messageId);
             st.setString(2, claimId);
             return st.executeUpdate();

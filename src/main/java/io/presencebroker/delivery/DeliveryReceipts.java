@@ -10,7 +10,6 @@ import java.util.List;
 import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.presencebroker.failure.InvalidEventException;
 import io.presencebroker.json.StrictJson;
 import io.presencebroker.sqs.QueueMessages;
 import io.presencebroker.store.Transactions;
@@ -88,8 +87,9 @@ public class DeliveryReceipts {
      */
     public boolean received(String body) throws SQLException {
         JsonNode receipt = StrictJson.readObject(body);
-        String messageId = text(receipt, "messageId");
-        String userId = text(receipt, "userId");
+        String messageId = OutboxMessageParser.text(receipt, "messageId", OutboxMessageParser.MAX_ID_LENGTH,
+                "receipt messageId");
+        String userId = OutboxMessageParser.text(receipt, "userId", OutboxMessageParser.MAX_ID_LENGTH, "receipt userId");
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(RECEIVED)) {
             st.setString(1, messageId);
             st.setString(2, userId);
@@ -156,16 +156,5 @@ public class DeliveryReceipts {
             }
             st.executeBatch();
         }
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isTextual() || value.textValue().isBlank()) {
-            throw new InvalidEventException("receipt: " + field + " is missing or not a string");
-        }
-        if (value.textValue().length() > OutboxMessageParser.MAX_ID_LENGTH) {
-            throw new InvalidEventException("receipt: " + field + " is longer than " + OutboxMessageParser.MAX_ID_LENGTH);
-        }
-        return value.textValue();
     }
 }

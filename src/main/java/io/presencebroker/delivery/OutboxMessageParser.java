@@ -83,7 +83,8 @@ public class OutboxMessageParser {
         return text(node, field, maxLength, field);
     }
 
-    private static String text(JsonNode node, String field, int maxLength, String name) {
+    /** A required string field, checked as ids are (also for the receipts, which name a message and a recipient). */
+    static String text(JsonNode node, String field, int maxLength, String name) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             throw new InvalidEventException(name + " is missing");

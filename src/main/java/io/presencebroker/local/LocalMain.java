@@ -3,8 +3,10 @@ package io.presencebroker.local;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 
 import io.presencebroker.PresenceBroker;
+import io.presencebroker.config.Settings;
 
 /**
  * The {@code local} and {@code demo} commands, on the embedded development servers. Loaded by name, in a class loader
@@ -26,11 +28,12 @@ public final class LocalMain {
             Map<String, String> props = localProperties(services);
             props.putAll(mqtt.localProperties(services));
             // the read API is on here: a token of this run's own, unless the environment gives one
-            if (io.presencebroker.config.Settings.load(Map.of()).get("presence.api.token").isBlank()) {
-                String token = java.util.UUID.randomUUID().toString();
+            Settings settings = Settings.load(props);
+            if (settings.get("presence.api.token").isBlank()) {
+                String token = UUID.randomUUID().toString();
                 props.put("presence.api.token", token);
-                System.out.println("read API: http://localhost:" + io.presencebroker.config.Settings.load(props)
-                        .get("presence.api.port") + "/presence/{clientId}, Authorization: Bearer " + token);
+                System.out.println("read API: http://localhost:" + settings.get("presence.api.port")
+                        + "/presence/{clientId}, Authorization: Bearer " + token);
             }
             return new PresenceBroker(props).run();
         }

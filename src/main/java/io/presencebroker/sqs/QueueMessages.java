@@ -16,6 +16,8 @@ import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
@@ -66,12 +68,11 @@ public final class QueueMessages {
     public void send(List<String> bodies) {
         for (int from = 0; from < bodies.size(); from += MAX_BATCH) {
             List<String> batch = bodies.subList(from, Math.min(from + MAX_BATCH, bodies.size()));
-            List<software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry> entries = new java.util.ArrayList<>();
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
             for (int i = 0; i < batch.size(); i++) {
-                entries.add(software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry.builder()
-                        .id(String.valueOf(i)).messageBody(batch.get(i)).build());
+                entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i)).messageBody(batch.get(i)).build());
             }
-            var response = sqs.sendMessageBatch(r -> r.queueUrl(url.get()).entries(entries));
+            SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(url.get()).entries(entries));
             if (response.hasFailed() && !response.failed().isEmpty()) {
                 throw new IllegalStateException(queue + " refused " + response.failed().size() + " message(s): "
                         + response.failed().get(0).code() + " " + response.failed().get(0).message());
