@@ -29,6 +29,8 @@ import picocli.CommandLine.ScopeType;
  * {@code lib-local/} (see {@link LocalCommands}).
  */
 @Command(name = "presence-broker", mixinStandardHelpOptions = true, versionProvider = Application.Version.class,
+        // --help, --version and the version provider hold for every subcommand too
+        scope = ScopeType.INHERIT,
         description = "Turns AWS IoT lifecycle events into an ordering-safe presence store in MySQL, and delivers chat "
                 + "messages over the recipient's MQTT socket or as a push notification. Without a command: run.",
         subcommands = {Application.Run.class, Application.Local.class, Application.Demo.class,
@@ -117,7 +119,7 @@ public final class Application implements Callable<Integer> {
         return (top + cause).replaceAll("\\s*\\R\\s*", " ");
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "run",
             description = {"The service (the default command).", "The service, configured from the environment (the container's command). It refuses to "
                     + "start, naming the variables, when a required setting is missing, and never falls back to "
                     + "embedded services. It runs until SIGTERM or SIGINT, then shuts down gracefully."})
@@ -128,7 +130,7 @@ public final class Application implements Callable<Integer> {
         }
     }
 
-    @Command(name = "local", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "local",
             description = {"The service on embedded servers, until Ctrl-C.", "The service on an embedded ElasticMQ, MariaDB and MQTT broker, until Ctrl-C (not in the "
                     + "production image: there it exits with 2)."})
     static final class Local implements Callable<Integer> {
@@ -138,7 +140,7 @@ public final class Application implements Callable<Integer> {
         }
     }
 
-    @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "demo",
             description = {"A scripted session on embedded servers.", "`local` plus a scripted session sent through SQS; prints socket_status, delivers one chat "
                     + "message each way, and exits (not in the production image: there it exits with 2)."})
     static final class Demo implements Callable<Integer> {
@@ -148,7 +150,7 @@ public final class Application implements Callable<Integer> {
         }
     }
 
-    @Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "migrate",
             description = {"Migrates the schema and the runtime user.", "Applies the schema migrations with PRESENCE_DB_USER (the migration credential) and, with "
                     + "PRESENCE_DB_RUNTIME_USER set, creates or updates the runtime user with only the service's "
                     + "privileges; then exits."})
@@ -164,7 +166,7 @@ public final class Application implements Callable<Integer> {
         }
     }
 
-    @Command(name = "replay-dlq", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "replay-dlq",
             description = {"Moves dead-lettered messages back.", "Moves dead-lettered messages back to the queue they came from (the events queue, or the "
                     + "outbox queue for failed deliveries): sent first, deleted from the dead-letter queue after, so a "
                     + "crash duplicates and never loses. Queues and endpoint come from PRESENCE_DLQ, "
@@ -209,7 +211,7 @@ public final class Application implements Callable<Integer> {
         }
     }
 
-    @Command(name = "check-routes", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "check-routes",
             description = {"Checks a folder of route files.", "Checks a folder of route files without connecting anywhere and without any setting: "
                     + "the YAML DSL's schema, bean references and methods, endpoint URIs and options, property "
                     + "placeholders, Simple expressions, and what the service needs of its routes. Prints one line "
@@ -224,7 +226,7 @@ public final class Application implements Callable<Integer> {
         }
     }
 
-    @Command(name = "settings", mixinStandardHelpOptions = true, versionProvider = Version.class,
+    @Command(name = "settings",
             description = {"Lists every setting.", "Lists every setting: its environment variable, default (or whether it is required) and "
                     + "meaning, as a Markdown table (the README's)."})
     static final class SettingsTable implements Callable<Integer> {
