@@ -136,7 +136,7 @@ class RuntimeUserGrantsTest {
             runtime.setJdbcUrl(db.verifiedUrl(DATABASE));
             runtime.setUsername(USER);
             runtime.setPassword(PASSWORD);
-            assertThat(new DeliveryLog(runtime, 120, new io.presencebroker.delivery.DeliveryMessages(new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), new io.presencebroker.failure.FailurePolicy(1)).prune(0, 100)).isGreaterThanOrEqualTo(2);
+            assertThat(new DeliveryLog(runtime, 120, new io.presencebroker.failure.FailurePolicy(1)).prune(0, 100)).isGreaterThanOrEqualTo(2);
         }
         assertThat(deliveredPaths(db, message)).isEmpty();
     }

@@ -2,6 +2,8 @@ package io.presencebroker.check;
 
 import java.util.List;
 
+import io.presencebroker.delivery.Delivery;
+import io.presencebroker.delivery.OutboxComponent;
 import io.presencebroker.lifecycle.LifecycleEventsComponent;
 import org.apache.camel.component.aws2.sqs.Sqs2Constants;
 import org.apache.camel.component.paho.mqtt5.PahoMqtt5Constants;
@@ -23,6 +25,8 @@ final class ConsumerShapes {
         return switch (scheme) {
             // LifecycleEventsConsumer.route: the event's text and its SQS message id (null for an event from MQTT)
             case LifecycleEventsComponent.SCHEME -> ExchangeShape.start(List.of(Sqs2Constants.MESSAGE_ID), false, String.class);
+            // OutboxConsumer.route: one recipient of one outbox message, and what the decision reads of it
+            case OutboxComponent.SCHEME -> ExchangeShape.start(OutboxComponent.HEADERS, false, Delivery.Recipient.class);
             case "timer" -> ExchangeShape.start(List.of(TimerConstants.HEADER_FIRED_TIME,
                     TimerConstants.HEADER_MESSAGE_TIMESTAMP), false, null);
             case "scheduler" -> ExchangeShape.start(List.of(SchedulerConstants.MESSAGE_TIMESTAMP), false, null);

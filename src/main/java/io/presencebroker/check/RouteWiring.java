@@ -5,10 +5,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.presencebroker.delivery.OutboxComponent;
 import io.presencebroker.lifecycle.LifecycleEventsComponent;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFactory;
-import org.apache.camel.model.FromDefinition;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
@@ -24,7 +24,8 @@ import org.apache.camel.spi.RoutePolicyFactory;
  * batching, commit, deletes, visibility, circuit breaker; no route line can turn those off). Its failures are the
  * consumer's too (dead letters, retries, the poison rule): the route gets no error handler of Camel's, which would
  * log each invalid event as an error before the consumer dead-letters it;</li>
- * <li>the outbox queue (delivery on): a route with route policy {@code outboxAcknowledger};</li>
+ * <li>delivery on: one route that consumes {@code outbox:} the outbox queue (its consumer owns the poll's protocol:
+ * parse, claims, publishes, pushes, the record, deletes, visibility; its failures are the consumer's too);</li>
  * <li>a route that consumes {@code direct:dead-letter}, where failed messages are dead-lettered.</li>
  * </ul>
  */
@@ -38,28 +39,12 @@ public final class RouteWiring {
         List<RouteDefinition> routes = context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions();
         List<String> problems = new ArrayList<>();
         String events = LifecycleEventsComponent.SCHEME + ":" + context.resolvePropertyPlaceholders("{{presence.events-queue}}");
-        List<RouteDefinition> lifecycle = routes.stream().filter(d -> events.equals(uri(context, d.getInput().getEndpointUri())))
-                .toList();
-        if (lifecycle.isEmpty()) {
-            problems.add("no route consumes " + events + " (presence.events-queue): the lifecycle flow "
-                    + "(routes/lifecycle-events.yaml) needs a route `from` it");
-        } else if (lifecycle.size() > 1) {
-            problems.add("routes " + lifecycle.stream().map(RouteWiring::describe).toList() + " all consume " + events
-                    + ": one route consumes it (its consumer runs presence.consumers threads)");
-        }
+        oneConsumer(context, routes, events, "presence.events-queue", "the lifecycle flow (routes/lifecycle-events.yaml)",
+                "presence.consumers", problems);
         if (deliveryEnabled) {
-            String outbox = context.resolvePropertyPlaceholders("{{presence.outbox-queue}}");
-            List<RouteDefinition> consumers = routes.stream().filter(d -> outbox.equals(sqsQueue(context, d.getInput())))
-                    .toList();
-            if (consumers.isEmpty()) {
-                problems.add("no route consumes SQS queue " + outbox + " (presence.outbox-queue): a route `from` aws2-sqs:"
-                        + outbox + " is needed");
-            }
-            for (RouteDefinition d : consumers) {
-                if (!policyRefs(context, d).contains("outboxAcknowledger")) {
-                    problems.add("route " + describe(d) + " consumes " + outbox + " without routePolicy outboxAcknowledger");
-                }
-            }
+            String outbox = OutboxComponent.SCHEME + ":" + context.resolvePropertyPlaceholders("{{presence.outbox-queue}}");
+            oneConsumer(context, routes, outbox, "presence.outbox-queue", "the delivery flow (routes/delivery.yaml)",
+                    "presence.delivery.consumers", problems);
         }
         String deadLetter = io.presencebroker.failure.DeadLetterSender.ENDPOINT;
         if (routes.stream().noneMatch(d -> deadLetter.equals(uri(context, d.getInput().getEndpointUri())))) {
@@ -68,9 +53,21 @@ public final class RouteWiring {
         return problems;
     }
 
+    private static void oneConsumer(CamelContext context, List<RouteDefinition> routes, String uri, String setting,
+                                    String flow, String threads, List<String> problems) {
+        List<RouteDefinition> consumers = routes.stream().filter(d -> uri.equals(uri(context, d.getInput().getEndpointUri())))
+                .toList();
+        if (consumers.isEmpty()) {
+            problems.add("no route consumes " + uri + " (" + setting + "): " + flow + " needs a route `from` it");
+        } else if (consumers.size() > 1) {
+            problems.add("routes " + consumers.stream().map(RouteWiring::describe).toList() + " all consume " + uri
+                    + ": one route consumes it (its consumer runs " + threads + " threads)");
+        }
+    }
+
     /**
-     * Refuses the start when {@link #problems} finds any; then the lifecycle route's failures are left to its consumer
-     * (no Camel error handler on it).
+     * Refuses the start when {@link #problems} finds any; then the failures of the routes of the lifecycle and outbox
+     * consumers are left to those consumers (no Camel error handler on them).
      */
     public static void require(CamelContext context, boolean deliveryEnabled) {
         List<String> problems = problems(context, deliveryEnabled);
@@ -79,15 +76,17 @@ public final class RouteWiring {
         }
         List<String> lifecycleRoutes = new ArrayList<>();
         for (RouteDefinition d : context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
-            if (uri(context, d.getInput().getEndpointUri()).startsWith(LifecycleEventsComponent.SCHEME + ":")) {
+            String from = uri(context, d.getInput().getEndpointUri());
+            if (from.startsWith(LifecycleEventsComponent.SCHEME + ":") || from.startsWith(OutboxComponent.SCHEME + ":")) {
                 lifecycleRoutes.add(d.getRouteId());
                 if (d.getErrorHandlerFactory() == null) {
                     d.errorHandler(new NoErrorHandlerDefinition());
                 }
             }
         }
-        // no per-route timers on the hot path: the lifecycle flow is measured by its own counters (presence_events_total,
-        // presence_event_lag); the context-wide and the other routes' camel_exchanges_* stay
+        // no per-route timers on the hot paths: the lifecycle and delivery flows are measured by their own counters
+        // (presence_events_total, presence_event_lag, presence_deliveries_total); the context-wide and the other routes'
+        // camel_exchanges_* stay
         for (RoutePolicyFactory factory : context.getRoutePolicyFactories()) {
             if (factory instanceof MicrometerRoutePolicyFactory micrometer && !lifecycleRoutes.isEmpty()) {
                 micrometer.getPolicyConfiguration().setExcludePattern(String.join(",", lifecycleRoutes));
@@ -104,17 +103,6 @@ public final class RouteWiring {
             }
         }
         return refs;
-    }
-
-    /** The queue name of an aws2-sqs consumer, else null. */
-    private static String sqsQueue(CamelContext context, FromDefinition from) {
-        String uri = uri(context, from.getEndpointUri());
-        if (!uri.startsWith("aws2-sqs:")) {
-            return null;
-        }
-        String rest = uri.substring("aws2-sqs:".length()).replaceFirst("^//", "");
-        int query = rest.indexOf('?');
-        return query < 0 ? rest : rest.substring(0, query);
     }
 
     /** The URI with its placeholders resolved, without its query. */

@@ -1,7 +1,6 @@
 package io.presencebroker.delivery;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,10 +8,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One outbox message being delivered (the delivery route's body after the claim): the recipients this delivery holds
- * a claim for, each with its socket status, and what the route decided for them: the MQTT topics to publish to (each
- * once, with the recipients it reaches) and the push requests to send. It also remembers which publishes and push
- * batches are done, so that a step retried by the error handling repeats none of them.
+ * One outbox message being delivered (the delivery route's body): the recipients this delivery holds a claim for,
+ * each with its socket status, and what the route decided for them: the MQTT topics to publish to (each once, with
+ * the recipients it reaches) and the push requests to send. The outbox consumer then publishes, pushes and records
+ * the decisions of a whole poll together ({@link OutboxConsumer}).
  */
 public final class Delivery {
 
@@ -74,13 +73,12 @@ public final class Delivery {
     private final List<PushRequest> pushes = new ArrayList<>();
     /** Keys decided to get nothing (the sender with no other deliverable device): recorded with path "none". */
     private final List<String> nothing = new ArrayList<>();
-    /** How far the publish to one topic got. */
-    enum Progress { PENDING, PUBLISHED, RECORDED, FELL_BACK }
-
-    private final Map<String, Progress> progress = new HashMap<>();
-    private final Set<String> recorded = new HashSet<>();
-    private int pushBatchesSent;
-    private int pushBatchesRecorded;
+    /** The topics whose publish failed (their recipients fell back to push). */
+    private final Set<String> fellBack = new HashSet<>();
+    /** The recipients the route decided for. */
+    private final Set<String> decided = new HashSet<>();
+    /** The recipients whose push request SQS did not take: not recorded, their claims released for the redelivery. */
+    private final Set<String> notPushed = new HashSet<>();
 
     Delivery(OutboxMessage message, String claimId, List<RecipientStatus> claimed, boolean presenceFresh) {
         this.message = message;
@@ -105,6 +103,7 @@ public final class Delivery {
 
     /** One publish on the topic of each of the user's deliverable clients. */
     synchronized void overSocket(RecipientStatus status) {
+        decided.add(status.recipient());
         for (String topic : status.topics()) {
             List<String> to = topics.computeIfAbsent(topic, t -> new ArrayList<>());
             if (!to.contains(status.recipient())) { // two of the user's clients on one topic: one publish
@@ -130,13 +129,9 @@ public final class Delivery {
         return recipients.stream().anyMatch(x -> x.isSender() && x.getUserId().equals(recipient));
     }
 
-    /** Of these published recipients, those whose claim the publish makes final (not those a push still has to reach). */
-    synchronized List<String> finalByPublish(List<String> published) {
-        return published.stream().filter(r -> pushes.stream().noneMatch(p -> p.recipient().equals(r))).toList();
-    }
-
     /** A push request; the sender gets none (nothing is sent, the decision is recorded). */
     synchronized void asPush(RecipientStatus status) {
+        decided.add(status.recipient());
         if (status.sender()) {
             nothing.add(status.recipient());
         } else {
@@ -149,20 +144,16 @@ public final class Delivery {
      * and none for a recipient that another of its topics (another of its devices) still reaches.
      */
     synchronized void fallback(TopicDelivery failed) {
-        progress.put(failed.topic(), Progress.FELL_BACK);
+        fellBack.add(failed.topic());
         for (String r : failed.recipients()) {
             boolean pushed = pushes.stream().anyMatch(p -> p.recipient().equals(r));
             boolean sender = isSender(r);
             boolean reachedElsewhere = topics.entrySet().stream().anyMatch(e -> e.getValue().contains(r)
-                    && progress.getOrDefault(e.getKey(), Progress.PENDING) != Progress.FELL_BACK);
+                    && !fellBack.contains(e.getKey()));
             if (!pushed && !sender && !reachedElsewhere) {
                 pushes.add(new PushRequest(r, FALLBACK));
             }
         }
-    }
-
-    synchronized List<String> nothing() {
-        return List.copyOf(nothing);
     }
 
     synchronized List<TopicDelivery> socketTopics() {
@@ -171,46 +162,45 @@ public final class Delivery {
         return list;
     }
 
-    /** The push requests in batches of at most {@code size} (SQS sends up to 10 messages per call). */
-    synchronized List<List<PushRequest>> pushBatches(int size) {
-        List<List<PushRequest>> batches = new ArrayList<>();
-        for (int from = 0; from < pushes.size(); from += size) {
-            batches.add(List.copyOf(pushes.subList(from, Math.min(from + size, pushes.size()))));
+    synchronized List<PushRequest> pushes() {
+        return List.copyOf(pushes);
+    }
+
+    /** SQS did not take this recipient's push request: the redelivery of the message delivers it. */
+    synchronized void notPushed(String recipient) {
+        notPushed.add(recipient);
+    }
+
+    /** Whether every push request went: the message may be deleted once recorded. */
+    synchronized boolean complete() {
+        return notPushed.isEmpty();
+    }
+
+    /** The claimed recipients no branch of the route decided for (a route edit that forgot one): none when valid. */
+    synchronized List<String> undecided() {
+        return recipients.stream().map(Recipient::getUserId).filter(r -> !decided.contains(r)).toList();
+    }
+
+    /**
+     * What each recipient got, once publishes and pushes are done: the path its log row records (socket, push,
+     * fallback, stale or none). A recipient reached by a publish and a push (stale) records the push's path; one whose
+     * push did not go is left out (its claim is released, for the redelivery).
+     */
+    synchronized Map<String, String> paths() {
+        Map<String, String> paths = new LinkedHashMap<>();
+        topics.forEach((topic, to) -> {
+            if (!fellBack.contains(topic)) {
+                to.forEach(r -> paths.putIfAbsent(r, SOCKET));
+            }
+        });
+        pushes.forEach(p -> paths.put(p.recipient(), p.path()));
+        nothing.forEach(r -> paths.putIfAbsent(r, NONE));
+        for (Recipient r : recipients) {
+            if (r.isSender() && decided.contains(r.getUserId())) {
+                paths.putIfAbsent(r.getUserId(), NONE); // its other devices' publishes failed: no push for the sender
+            }
         }
-        return batches;
-    }
-
-    synchronized Progress progress(String topic) {
-        return progress.getOrDefault(topic, Progress.PENDING);
-    }
-
-    synchronized void progress(String topic, Progress now) {
-        progress.put(topic, now);
-    }
-
-    synchronized int pushBatchesSent() {
-        return pushBatchesSent;
-    }
-
-    synchronized void pushBatchSent() {
-        pushBatchesSent++;
-    }
-
-    synchronized int pushBatchesRecorded() {
-        return pushBatchesRecorded;
-    }
-
-    synchronized void pushBatchRecorded() {
-        pushBatchesRecorded++;
-    }
-
-    /** These recipients' claims are final (delivered): a redelivered message skips them. */
-    synchronized void recorded(List<String> done) {
-        recorded.addAll(done);
-    }
-
-    /** Every claim of this delivery is final: nothing to release. */
-    synchronized boolean allRecorded() {
-        return recorded.size() >= recipients.size();
+        paths.keySet().removeAll(notPushed);
+        return paths;
     }
 }

@@ -5,20 +5,15 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
-import io.presencebroker.delivery.DeliveryDecision;
-import io.presencebroker.delivery.DeliveryLog;
-import io.presencebroker.delivery.DeliveryMessages;
-import io.presencebroker.delivery.MqttPublisher;
-import io.presencebroker.delivery.OutboxMessageParser;
-import io.presencebroker.delivery.PushSender;
-import io.presencebroker.delivery.SocketPublisher;
 import io.presencebroker.config.ContextServices;
 import io.presencebroker.config.Settings;
+import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.failure.Retries;
 import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.metrics.Meters;
 import io.presencebroker.mqtt.SessionResumingMqttComponent;
-import io.presencebroker.sqs.SqsBatchAcknowledger;
+import io.presencebroker.sqs.PolledQueueConsumer.PollSettings;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -45,15 +40,6 @@ public class DeliveryConfiguration implements CamelConfiguration {
         return sslProperties(Settings.of(context.getPropertiesComponent()));
     }
 
-    /** Outbox messages are deleted like the events: in batches, once their exchange completed. */
-    @BindToRegistry(lazy = true)
-    public SqsBatchAcknowledger outboxAcknowledger(CamelContext context, SqsClient sqs,
-                                                   @PropertyInject("presence.outbox-queue") String outbox) {
-        SqsBatchAcknowledger acknowledger = new SqsBatchAcknowledger(sqs, outbox, "outboxAcknowledger");
-        ContextServices.addService(context, acknowledger);
-        return acknowledger;
-    }
-
     @BindToRegistry(lazy = true)
     public OutboxMessageParser outboxMessageParser(@PropertyInject("presence.delivery.max-recipients") int maxRecipients) {
         return new OutboxMessageParser(maxRecipients);
@@ -65,13 +51,13 @@ public class DeliveryConfiguration implements CamelConfiguration {
     }
 
     @BindToRegistry(lazy = true)
-    public DeliveryLog deliveryLog(CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource, DeliveryMessages messages,
+    public DeliveryLog deliveryLog(CamelContext context, @BeanInject("presenceDataSource") DataSource dataSource,
                                    @BeanInject("failurePolicy") FailurePolicy failures,
                                    @PropertyInject("presence.delivery.claim-timeout-seconds") int claimTimeout,
                                    @PropertyInject("presence.delivery.log-retention-hours") int retentionHours,
                                    @PropertyInject("presence.delivery.log-prune-chunk") int pruneChunk,
                                    PresenceFreshness freshness) {
-        DeliveryLog log = new DeliveryLog(dataSource, claimTimeout, messages, failures).retention(retentionHours, pruneChunk)
+        DeliveryLog log = new DeliveryLog(dataSource, claimTimeout, failures).retention(retentionHours, pruneChunk)
                 .freshness(freshness);
         ContextServices.closeOnStop(context, log);
         return log;
@@ -96,12 +82,6 @@ public class DeliveryConfiguration implements CamelConfiguration {
         return publisher;
     }
 
-    @BindToRegistry(lazy = true)
-    public SocketPublisher socketPublisher(MqttPublisher publisher, DeliveryLog deliveryLog, DeliveryMessages messages,
-                                           DeliveryReceipts receipts) {
-        return new SocketPublisher(publisher.client(), deliveryLog, messages, receipts);
-    }
-
     /** Receipts of socket deliveries (off unless presence.delivery.receipts.enabled): docs/delivery.md. */
     @BindToRegistry(lazy = true)
     public DeliveryReceipts deliveryReceipts(@BeanInject("presenceDataSource") DataSource dataSource, SqsClient sqs,
@@ -113,10 +93,28 @@ public class DeliveryConfiguration implements CamelConfiguration {
         return new DeliveryReceipts(enabled, dataSource, timeout, batchSize, sqs, pushQueue, messages);
     }
 
-    @BindToRegistry(lazy = true)
-    public PushSender pushSender(SqsClient sqs, @PropertyInject("presence.push-queue") String pushQueue,
-                                 DeliveryLog deliveryLog, DeliveryMessages messages) {
-        return new PushSender(sqs, pushQueue, deliveryLog, messages);
+    /**
+     * The component of the delivery route's consumer, {@code outbox:QUEUE}: it owns the poll's protocol (parse, claim,
+     * status, publish, push, record, delete).
+     */
+    @BindToRegistry(value = OutboxComponent.SCHEME, lazy = true)
+    public OutboxComponent outbox(CamelContext context, SqsClient sqs, OutboxMessageParser parser, DeliveryLog log,
+                                  @BeanInject("presenceDataSource") DataSource dataSource, MqttPublisher mqtt,
+                                  DeliveryReceipts receipts, DeliveryMessages messages,
+                                  @BeanInject("failurePolicy") FailurePolicy failures,
+                                  @PropertyInject("presence.push-queue") String pushQueue,
+                                  @PropertyInject("presence.delivery.consumers") int consumers,
+                                  @PropertyInject("presence.sqs.max-messages-per-poll") int max,
+                                  @PropertyInject("presence.sqs.wait-time-seconds") int wait,
+                                  @PropertyInject("presence.retry.max-redeliveries") int maxRedeliveries,
+                                  @PropertyInject("presence.retry.delay-ms") long delay,
+                                  @PropertyInject("presence.retry.max-delay-ms") long maxDelay) {
+        Retries retries = new Retries(maxRedeliveries, delay, maxDelay);
+        return new OutboxComponent(sqs, new OutboxComponent.Parts(parser, log, dataSource,
+                new SocketPublisher(mqtt, messages), new PushSender(sqs, pushQueue, messages, retries), receipts,
+                messages, failures, new DeadLetterSender(context), retries,
+                // one receive in flight per consumer thread: a poll is what a thread works on
+                new PollSettings(consumers, consumers, max, wait)));
     }
 
     static Properties sslProperties(Settings props) {

@@ -3,12 +3,20 @@ package io.presencebroker.delivery;
 import io.presencebroker.failure.FailurePolicy;
 import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.store.SqlLists;
+import io.presencebroker.store.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -16,25 +24,24 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
-import org.apache.camel.Exchange;
-import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The idempotent repository of deliveries, keyed by (messageId, recipient), in MySQL table {@code delivery_log}
  * (V2__delivery.sql). SQS delivers at least once, so the same outbox message may arrive twice, even at two consumers at
- * once; each recipient must still get it once.
+ * once; each recipient must still get it once. All statements work on a whole poll of messages at once.
  *
  * <ol>
- * <li>{@link #claim(Exchange)}: one multi-row INSERT ... ON DUPLICATE KEY UPDATE claims every recipient not claimed yet (or whose
- * claim is older than the claim timeout: its consumer died), then one SELECT reads who holds what. Recipients this
- * exchange now holds are delivered; recipients already delivered are skipped; recipients held by another live
- * claim make the exchange fail as transient ({@link DeliveryInProgressException}), so SQS brings it back later.</li>
- * <li>{@link #delivered}: after the MQTT publish or the push request succeeded, the claim becomes final.</li>
- * <li>when the exchange ends, claims of this exchange not delivered (a failure) are deleted, so the redelivered
- * message delivers them. The {@link Delivery} knows which claims it made final, so when that is all of them (the
- * usual case) this costs no statement.</li>
+ * <li>{@link #claim}: one multi-row INSERT ... ON DUPLICATE KEY UPDATE claims every recipient of the poll's messages
+ * not claimed yet (or whose claim is older than the claim timeout: its consumer died), then one SELECT reads who holds
+ * what. Recipients this poll now holds are delivered; recipients already delivered are skipped; a message some of
+ * whose recipients another live claim holds is left for later (its claims released).</li>
+ * <li>{@link #keepAlive}: while the poll is worked on, its open claims are refreshed, a third of the timeout apart, so
+ * that another consumer takes them over only once this one has really stopped.</li>
+ * <li>{@link #record}: after the publishes and push requests, one transaction makes the claims final with their paths
+ * (and inserts the receipts they now owe).</li>
+ * <li>{@link #release}: the claims of messages that failed are deleted, so the redelivered message delivers them.</li>
  * </ol>
  * Every check-then-update is one statement; no value read earlier is written back.
  */
@@ -44,25 +51,27 @@ public class DeliveryLog implements AutoCloseable {
 
     static final String CLAIMED = "claimed";
 
+    /** What one claim found: per message the recipients the poll now holds; the messages another claim holds. */
+    public record Claims(Map<String, List<String>> held, Set<String> elsewhere) {
+    }
+
     private final DataSource dataSource;
     private final int claimTimeoutSeconds;
-    private final DeliveryMessages metrics;
     private final FailurePolicy failures;
     private int retentionHours = Integer.MAX_VALUE;
     private int pruneChunk = 1000;
     private PresenceFreshness freshness;
-    /** Keeps the claims of the exchanges still working alive (a third of the claim timeout apart). */
+    /** Keeps the claims of the polls still working alive (a third of the claim timeout apart). */
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "delivery-claim-keeper");
         t.setDaemon(true);
         return t;
     });
 
-    /** @param failures told of each committed delivery: a poison message is one that fails while others commit */
-    public DeliveryLog(DataSource dataSource, int claimTimeoutSeconds, DeliveryMessages metrics, FailurePolicy failures) {
+    /** @param failures told of each committed poll: a poison message is one that fails while others commit */
+    public DeliveryLog(DataSource dataSource, int claimTimeoutSeconds, FailurePolicy failures) {
         this.dataSource = dataSource;
         this.claimTimeoutSeconds = claimTimeoutSeconds;
-        this.metrics = metrics;
         this.failures = failures;
     }
 
@@ -79,148 +88,160 @@ public class DeliveryLog implements AutoCloseable {
         return this;
     }
 
+    /** Whether the presence data can be trusted now (health/PresenceFreshness). */
+    boolean presenceFresh() {
+        return freshness == null || freshness.trusted();
+    }
+
     /** Route step of the retention timer: {@link #prune(int, int)} with the configured retention; returns how many. */
     public long pruneExpired() throws SQLException {
         return prune(retentionHours, pruneChunk);
     }
 
     /**
-     * Route step (body: the {@link OutboxMessage}): claims its recipients; the body becomes the {@link Delivery} of
-     * those this exchange now holds (recipients already reached by an earlier delivery are skipped), each with its
-     * socket status, read in one query. Whatever happens next, the claims this exchange does not make final are
-     * released when it ends, for the redelivery.
+     * Claims the delivery keys of these messages for {@code claimId}, in one statement, and reads back who holds what.
+     * A message appearing twice in the list is claimed once (the caller leaves the second copy). The claims of a
+     * message held elsewhere are released at once.
      */
-    public Delivery claim(Exchange exchange) throws SQLException {
-        OutboxMessage message = exchange.getIn().getBody(OutboxMessage.class);
-        String claimId = exchange.getExchangeId();
-        List<String> claimed = claim(message, claimId);
-        metrics.countDuplicates(message, claimed);
-        boolean fresh = freshness == null || freshness.trusted();
-        Delivery delivery = new Delivery(message, claimId,
-                claimed.isEmpty() ? List.of() : DeliverySql.statuses(dataSource, message, claimed), fresh);
-        // while this exchange works (a slow broker, many recipients), its claims are refreshed: another consumer takes
-        // them over only once this one has really stopped (died), not because the work takes longer than the timeout
-        long period = Math.max(200, claimTimeoutSeconds * 1000L / 3);
-        ScheduledFuture<?> keepAlive = claimed.isEmpty() ? null : keeper.scheduleWithFixedDelay(
-                () -> refresh(message.messageId(), claimId), period, period, TimeUnit.MILLISECONDS);
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                if (keepAlive != null) {
-                    keepAlive.cancel(false);
-                }
-                if (!delivery.allRecorded()) {
-                    try {
-                        release(message.messageId(), claimId);
-                    } catch (SQLException e) {
-                        // the claim times out instead (presence.delivery.claim-timeout-seconds)
-                        LOG.warn("Releasing the claims of message {} failed; they expire after the claim timeout: {}",
-                                message.messageId(), e.getMessage());
-                    }
-                }
+    public Claims claim(List<OutboxMessage> messages, String claimId) throws SQLException {
+        Map<String, OutboxMessage> byId = new LinkedHashMap<>();
+        int rows = 0;
+        for (OutboxMessage m : messages) {
+            if (byId.putIfAbsent(m.messageId(), m) == null) {
+                rows += m.deliveryKeys().size();
             }
-        });
-        return delivery;
-    }
-
-    /** The recipients this claim now holds, in message order; an exception if another live claim holds some. */
-    public List<String> claim(OutboxMessage message, String claimId) throws SQLException {
-        List<String> recipients = message.deliveryKeys();
-        if (recipients.isEmpty()) {
-            return List.of();
+        }
+        if (rows == 0) {
+            return new Claims(Map.of(), Set.of());
         }
         StringBuilder insert = new StringBuilder(
                 "INSERT INTO delivery_log (message_id, recipient, state, claim_id) VALUES ");
-        for (int i = 0; i < recipients.size(); i++) {
+        for (int i = 0; i < rows; i++) {
             insert.append(i == 0 ? "" : ", ").append("(?, ?, 'claimed', ?)");
         }
         // assignments run left to right: claim_id first, then the others compare against the new claim_id
         insert.append(" ON DUPLICATE KEY UPDATE claim_id = IF(state = 'claimed' AND updated_at < NOW(3) - INTERVAL ? SECOND, ?, claim_id),"
                 + " updated_at = IF(claim_id = ?, NOW(3), updated_at)");
-        List<String> mine = new ArrayList<>();
-        List<String> elsewhere = new ArrayList<>();
+        Map<String, Set<String>> mine = new HashMap<>();
+        Set<String> elsewhere = new LinkedHashSet<>();
         try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement st = c.prepareStatement(insert.toString())) {
                 int p = 1;
-                for (String r : recipients) {
-                    st.setString(p++, message.messageId());
-                    st.setString(p++, r);
-                    st.setString(p++, claimId);
+                for (OutboxMessage m : byId.values()) {
+                    for (String r : m.deliveryKeys()) {
+                        st.setString(p++, m.messageId());
+                        st.setString(p++, r);
+                        st.setString(p++, claimId);
+                    }
                 }
                 st.setInt(p++, claimTimeoutSeconds);
                 st.setString(p++, claimId);
                 st.setString(p, claimId);
                 st.executeUpdate();
             }
-            try (PreparedStatement st = c.prepareStatement("SELECT recipient, state, claim_id FROM delivery_log"
-                    + " WHERE message_id = ? AND recipient IN (" + SqlLists.placeholders(recipients.size()) + ")")) {
-                st.setString(1, message.messageId());
-                for (int i = 0; i < recipients.size(); i++) {
-                    st.setString(i + 2, recipients.get(i));
-                }
-                List<String> held = new ArrayList<>();
+            try (PreparedStatement st = c.prepareStatement("SELECT message_id, recipient, state, claim_id FROM delivery_log"
+                    + " WHERE message_id IN (" + SqlLists.placeholders(byId.size()) + ")")) {
+                SqlLists.bind(st, 1, List.copyOf(byId.keySet()));
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
-                        if (CLAIMED.equals(rs.getString(2))) {
-                            (claimId.equals(rs.getString(3)) ? held : elsewhere).add(rs.getString(1));
+                        OutboxMessage m = byId.get(rs.getString(1));
+                        if (m == null || !CLAIMED.equals(rs.getString(3)) || !m.deliveryKeys().contains(rs.getString(2))) {
+                            continue;
                         }
-                    }
-                }
-                for (String r : recipients) {
-                    if (held.contains(r)) {
-                        mine.add(r);
+                        if (claimId.equals(rs.getString(4))) {
+                            mine.computeIfAbsent(m.messageId(), k -> new HashSet<>()).add(rs.getString(2));
+                        } else {
+                            elsewhere.add(m.messageId());
+                        }
                     }
                 }
             }
         }
         if (!elsewhere.isEmpty()) {
-            release(message.messageId(), claimId);
-            throw new DeliveryInProgressException("message " + message.messageId() + " is being delivered by another"
-                    + " consumer to " + elsewhere.size() + " recipient(s); retried later");
+            release(elsewhere, claimId);
         }
-        return mine;
+        Map<String, List<String>> held = new LinkedHashMap<>();
+        for (OutboxMessage m : byId.values()) {
+            if (!elsewhere.contains(m.messageId())) {
+                Set<String> h = mine.getOrDefault(m.messageId(), Set.of());
+                held.put(m.messageId(), m.deliveryKeys().stream().filter(h::contains).toList()); // in message order
+            }
+        }
+        return new Claims(held, elsewhere);
     }
 
-    /** Makes the claims of these recipients final: a redelivered message skips them. */
-    void delivered(Delivery delivery, List<String> recipients, String path) throws SQLException {
-        if (recipients.isEmpty()) {
+    /**
+     * While a poll is worked on (a slow broker, many recipients) its open claims are refreshed, a third of the claim
+     * timeout apart: another consumer takes them over only once this one has really stopped (died), not because the
+     * work takes longer than the timeout. Closing the handle stops the refreshes.
+     */
+    public AutoCloseable keepAlive(Collection<String> messageIds, String claimId) {
+        if (messageIds.isEmpty()) {
+            return () -> { };
+        }
+        List<String> ids = List.copyOf(messageIds);
+        long period = Math.max(200, claimTimeoutSeconds * 1000L / 3);
+        ScheduledFuture<?> refreshing = keeper.scheduleWithFixedDelay(() -> refresh(ids, claimId), period, period,
+                TimeUnit.MILLISECONDS);
+        return () -> refreshing.cancel(false);
+    }
+
+    /**
+     * Makes the claims of these deliveries final, each recipient with its path ({@link Delivery#paths()}), and has
+     * {@code expect} insert the receipts they owe, in one transaction. A row no longer held by the delivery's claim
+     * (taken over after a stall) is left as it is.
+     */
+    void record(List<Delivery> deliveries, ReceiptRows expect) throws SQLException {
+        List<String[]> rows = new ArrayList<>();
+        for (Delivery d : deliveries) {
+            d.paths().forEach((recipient, path) -> rows.add(new String[] {d.getMessage().messageId(), recipient,
+                    d.claimId(), path}));
+        }
+        if (rows.isEmpty()) {
             return;
         }
-        String messageId = delivery.getMessage().messageId();
-        String claimId = delivery.claimId();
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement("UPDATE delivery_log SET state = 'delivered', path = ?,"
-                     + " updated_at = NOW(3) WHERE message_id = ? AND claim_id = ? AND recipient IN ("
-                     + SqlLists.placeholders(recipients.size()) + ")")) {
-            st.setString(1, path);
-            st.setString(2, messageId);
-            st.setString(3, claimId);
-            int p = 4;
-            for (String r : recipients) {
-                st.setString(p++, r);
+        StringBuilder upsert = new StringBuilder(
+                "INSERT INTO delivery_log (message_id, recipient, state, claim_id, path) VALUES ");
+        for (int i = 0; i < rows.size(); i++) {
+            upsert.append(i == 0 ? "" : ", ").append("(?, ?, 'delivered', ?, ?)");
+        }
+        // only a row this claim still holds changes; assignments run left to right, state last. (VALUES() is the one
+        // form MySQL 8 and MariaDB both accept; MySQL 8.0.20+ calls it deprecated and runs it.) A row that is gone (a
+        // taken-over claim released) is inserted delivered: this delivery did reach the recipient.
+        upsert.append(" ON DUPLICATE KEY UPDATE"
+                + " path = IF(state = 'claimed' AND claim_id = VALUES(claim_id), VALUES(path), path),"
+                + " updated_at = IF(state = 'claimed' AND claim_id = VALUES(claim_id), NOW(3), updated_at),"
+                + " state = IF(state = 'claimed' AND claim_id = VALUES(claim_id), 'delivered', state)");
+        Transactions.inTransaction(dataSource, c -> {
+            try (PreparedStatement st = c.prepareStatement(upsert.toString())) {
+                int p = 1;
+                for (String[] r : rows) {
+                    for (String v : r) {
+                        st.setString(p++, v);
+                    }
+                }
+                st.executeUpdate();
             }
-            st.executeUpdate();
-        }
+            expect.insert(c);
+            return null;
+        });
         failures.committed();
-        delivery.recorded(recipients);
     }
 
-    /** As {@link #delivered}, for one batch of push requests (path push, fallback or stale). */
-    void deliveredPushes(Delivery delivery, List<Delivery.PushRequest> batch) throws SQLException {
-        for (String path : List.of(Delivery.PUSH, Delivery.FALLBACK, Delivery.STALE)) {
-            delivered(delivery, batch.stream().filter(p -> p.path().equals(path))
-                    .map(Delivery.PushRequest::recipient).toList(), path);
-        }
+    /** Inserts rows in the transaction of {@link #record}. */
+    @FunctionalInterface
+    interface ReceiptRows {
+        void insert(Connection c) throws SQLException;
     }
 
-    /** The claims of {@code claimId} still open: their time starts again. */
-    int refresh(String messageId, String claimId) {
+    /** The open claims of {@code claimId} on these messages: their time starts again. */
+    int refresh(Collection<String> messageIds, String claimId) {
         try {
-            return onOpenClaims("UPDATE delivery_log SET updated_at = NOW(3)", messageId, claimId);
+            return onOpenClaims("UPDATE delivery_log SET updated_at = NOW(3)", messageIds, claimId);
         } catch (SQLException | RuntimeException e) {
             // the next refresh tries again (an exception here would end the schedule); the claim outlives a short
             // outage (a third of its timeout per try)
-            LOG.warn("Refreshing the claims of message {} failed: {}", messageId, e.getMessage());
+            LOG.warn("Refreshing the claims of {} messages failed: {}", messageIds.size(), e.getMessage());
             return 0;
         }
     }
@@ -230,17 +251,21 @@ public class DeliveryLog implements AutoCloseable {
         keeper.shutdownNow();
     }
 
-    int release(String messageId, String claimId) throws SQLException {
-        return onOpenClaims("DELETE FROM delivery_log", messageId, claimId);
+    /** Deletes the open claims of {@code claimId} on these messages, for their redelivery. */
+    int release(Collection<String> messageIds, String claimId) throws SQLException {
+        return onOpenClaims("DELETE FROM delivery_log", messageIds, claimId);
     }
 
     /** {@code statement} (an UPDATE or DELETE of delivery_log) on the claims of {@code claimId} not yet delivered. */
-    private int onOpenClaims(String statement, String messageId, String claimId) throws SQLException {
+    private int onOpenClaims(String statement, Collection<String> messageIds, String claimId) throws SQLException {
+        if (messageIds.isEmpty()) {
+            return 0;
+        }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement st = c.prepareStatement(statement
-                     + " WHERE message_id = ? AND claim_id = ? AND state = 'claimed'")) {
-            st.setString(1, messageId);
-            st.setString(2, claimId);
+             PreparedStatement st = c.prepareStatement(statement + " WHERE message_id IN ("
+                     + SqlLists.placeholders(messageIds.size()) + ") AND claim_id = ? AND state = 'claimed'")) {
+            SqlLists.bind(st, 1, List.copyOf(messageIds));
+            st.setString(messageIds.size() + 1, claimId);
             return st.executeUpdate();
         }
     }

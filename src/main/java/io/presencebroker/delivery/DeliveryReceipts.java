@@ -29,7 +29,7 @@ public class DeliveryReceipts {
     static final int LEASE_SECONDS = 30;
 
     private static final String EXPECT = "INSERT IGNORE INTO delivery_receipt (message_id, recipient, state, due_at,"
-            + " push_request) VALUES (?, ?, 'pending', NOW(3) + INTERVAL ? MICROSECOND, ?)";
+            + " push_request) VALUES ";
     /** A receipt may come before its row (a slow PUBACK, a retried record): then the row starts received. */
     private static final String RECEIVED = "INSERT INTO delivery_receipt (message_id, recipient, state, due_at,"
             + " push_request) VALUES (?, ?, 'received', NOW(3), '') ON DUPLICATE KEY UPDATE"
@@ -60,24 +60,38 @@ public class DeliveryReceipts {
     }
 
     /**
-     * Before a publish is recorded: these recipients' receipts are expected within the timeout (nothing when receipts
-     * are off; the sender's own devices owe none).
+     * In the transaction that records a poll's deliveries: each recipient reached over its socket owes a receipt
+     * within the timeout (nothing when receipts are off; the sender's own devices owe none). One statement.
      */
-    void expect(Delivery delivery, List<String> recipients) throws SQLException {
-        List<String> owing = recipients.stream().filter(r -> !delivery.isSender(r)).toList();
-        if (!enabled || owing.isEmpty()) {
+    void expect(Connection c, List<Delivery> deliveries) throws SQLException {
+        if (!enabled) {
             return;
         }
-        OutboxMessage message = delivery.getMessage();
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(EXPECT)) {
-            for (String recipient : owing) {
-                st.setString(1, message.messageId());
-                st.setString(2, recipient);
-                st.setLong(3, timeoutMillis * 1000);
-                st.setString(4, messages.pushRequest(message, recipient));
-                st.addBatch();
+        List<String[]> rows = new ArrayList<>();
+        for (Delivery d : deliveries) {
+            d.paths().forEach((recipient, path) -> {
+                if (Delivery.SOCKET.equals(path) && !d.isSender(recipient)) {
+                    rows.add(new String[] {d.getMessage().messageId(), recipient,
+                            messages.pushRequest(d.getMessage(), recipient)});
+                }
+            });
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        StringBuilder sql = new StringBuilder(EXPECT);
+        for (int i = 0; i < rows.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, 'pending', NOW(3) + INTERVAL ? MICROSECOND, ?)");
+        }
+        try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (String[] r : rows) {
+                st.setString(p++, r[0]);
+                st.setString(p++, r[1]);
+                st.setLong(p++, timeoutMillis * 1000);
+                st.setString(p++, r[2]);
             }
-            st.executeBatch();
+            st.executeUpdate();
         }
     }
 

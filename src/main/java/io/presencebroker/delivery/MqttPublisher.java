@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.presencebroker.mqtt.MqttShutdown;
 import org.apache.camel.Service;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -61,6 +62,10 @@ public class MqttPublisher implements Service {
     }
 
     public MqttClient client() {
+        return client;
+    }
+
+    InFlightLimitedClient limitedClient() {
         return client;
     }
 
@@ -132,39 +137,55 @@ public class MqttPublisher implements Service {
 
         @Override
         public void publish(String topic, MqttMessage message) throws MqttException {
-            if (!limited || !isConnected()) {
-                super.publish(topic, message); // fails at once: not connected
-                return;
-            }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(getTimeToWait());
+            start(topic, message, deadline).waitForCompletion(
+                    Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+
+        /**
+         * Starts a QoS 1 publish and returns at once with its token: many are in flight together, as many as the
+         * broker's Receive Maximum allows (a slot is waited for until {@code deadline}, System.nanoTime). The slot is
+         * given back when the PUBACK comes or the publish fails. Throws when it cannot start (not connected, no slot
+         * by the deadline).
+         */
+        IMqttToken start(String topic, MqttMessage message, long deadline) throws MqttException {
+            if (!limited || !isConnected()) {
+                return aClient.publish(topic, message); // fails at once: not connected
+            }
             try {
-                if (!slots.tryAcquire(getTimeToWait(), TimeUnit.MILLISECONDS)) {
+                if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                     throw new MqttException(MqttClientException.REASON_CODE_MAX_INFLIGHT);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MqttException(e);
             }
-            try {
-                while (true) {
-                    try {
-                        // one deadline for the wait for a slot and for the PUBACK
-                        aClient.publish(topic, message, null, null)
-                                .waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                        return;
-                    } catch (MqttException e) {
-                        // Paho's own in-flight count can briefly stay above ours (seen at 16 consumers against a
-                        // limit of 10; a publish that timed out keeps its slot until its PUBACK): try again until the
-                        // publish timeout
-                        if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT
-                                || System.nanoTime() > deadline) {
-                            throw e;
-                        }
-                        LockSupport.parkNanos(MAX_INFLIGHT_RETRY_NANOS);
-                    }
+            MqttActionListener release = new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    slots.release();
                 }
-            } finally {
-                slots.release();
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable failure) {
+                    slots.release();
+                }
+            };
+            while (true) {
+                try {
+                    return aClient.publish(topic, message, null, release);
+                } catch (MqttException e) {
+                    // Paho's own in-flight count can briefly stay above ours (a publish that timed out keeps its slot
+                    // until its PUBACK): try again until the deadline
+                    if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || System.nanoTime() > deadline) {
+                        slots.release();
+                        throw e;
+                    }
+                    LockSupport.parkNanos(MAX_INFLIGHT_RETRY_NANOS);
+                } catch (RuntimeException e) {
+                    slots.release();
+                    throw e;
+                }
             }
         }
     }

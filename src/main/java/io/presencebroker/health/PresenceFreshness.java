@@ -5,7 +5,8 @@ import java.util.function.LongSupplier;
 /**
  * How far behind the presence data of this instance may be: what the delivery decision asks before it trusts a
  * "connected" (docs/delivery.md, "Stale presence"). The lifecycle consumer reports each receive it makes: when, and
- * how long the oldest message it brought had waited in the queue. The data is trusted while the consumer receives
+ * how long the oldest message it brought had waited in the queue; a long poll's start counts as a receive (nothing
+ * was waiting when it started). The data is trusted while the consumer receives
  * (not suspended by its circuit breaker, not stopped, not stuck behind a full buffer, not failing to receive) and what
  * it receives for the first time waited no longer than the bound (a long wait counts for a bound after it was seen).
  * Before the first receive, after a long silence of the consumer, or in a backlog, it is not. It knows only the SQS
@@ -45,13 +46,23 @@ public final class PresenceFreshness {
         lastReceiveAt = now;
     }
 
+    /**
+     * A receive of the lifecycle consumer starts: while it long polls, nothing is waiting in the queue (a long poll
+     * returns as soon as a message is there), so the consumer is current as of now. A receive that never returns, or
+     * one that returns a backlog, shows as lag again: only a start counts, and for the bound at most.
+     */
+    public synchronized void receiving() {
+        lastReceiveAt = Math.max(lastReceiveAt, clock.getAsLong());
+    }
+
     /** Whether a "connected" in the store may be trusted now. */
     public boolean trusted() {
         return lagMillis() <= boundMillis;
     }
 
     /**
-     * How far behind the data may be, in ms: the longer of the time since the consumer's last receive and how long
+     * How far behind the data may be, in ms: the longer of the time since the consumer's last receive (its start or
+     * its return) and how long
      * what it last received had waited; {@code Long.MAX_VALUE} before the first receive.
      */
     public long lagMillis() {

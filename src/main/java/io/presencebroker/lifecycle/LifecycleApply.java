@@ -2,7 +2,6 @@ package io.presencebroker.lifecycle;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
 import io.presencebroker.metrics.PresenceMetrics;
@@ -10,6 +9,7 @@ import io.presencebroker.failure.CircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailureClassifier;
 import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.failure.Retries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +24,6 @@ import org.slf4j.LoggerFactory;
 public class LifecycleApply {
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleApply.class);
-
-    /** The in-process retries of a failed commit (presence.retry.*): attempts 1 + maxRedeliveries. */
-    public record Retries(int maxRedeliveries, long delayMillis, long maxDelayMillis) {
-    }
 
     private final PresenceWriter writer;
     private final PresenceMetrics metrics;
@@ -185,23 +181,8 @@ public class LifecycleApply {
         poison.committed();
     }
 
-    /** One transaction, tried again after an environment fault: 1 + maxRedeliveries attempts, backoff doubling. */
+    /** One transaction, tried again after an environment fault (presence.retry.*). */
     private boolean[] withRetries(List<RowUpdate> rows, BooleanSupplier stopRetrying) throws Exception {
-        long delay = retries.delayMillis();
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return writer.apply(rows);
-            } catch (Exception e) {
-                if (!FailureClassifier.isEnvironmental(e) || attempt >= retries.maxRedeliveries()
-                        || stopRetrying.getAsBoolean()) {
-                    throw e;
-                }
-                LOG.warn("Transient failure of a commit of {} rows (attempt {} of {}), retried in {} ms: {}", rows.size(),
-                        attempt + 1, retries.maxRedeliveries() + 1, delay, e.getMessage());
-                // backoff with jitter between the attempts of this commit (not synchronisation)
-                Thread.sleep(Math.max(1, (long) (delay * (0.85 + 0.3 * ThreadLocalRandom.current().nextDouble()))));
-                delay = Math.min(delay * 2, Math.max(retries.maxDelayMillis(), retries.delayMillis()));
-            }
-        }
+        return retries.call("a commit of " + rows.size() + " rows", () -> writer.apply(rows), stopRetrying);
     }
 }

@@ -7,10 +7,12 @@ import javax.sql.DataSource;
 import io.presencebroker.failure.CircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.failure.Retries;
 import io.presencebroker.health.ConsumerHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.metrics.PresenceMetrics;
+import io.presencebroker.sqs.PolledQueueConsumer.PollSettings;
 import io.presencebroker.store.PresenceChangeMarks;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -87,7 +89,7 @@ public class LifecycleConfiguration implements CamelConfiguration {
                                          @PropertyInject("presence.retry.delay-ms") long delay,
                                          @PropertyInject("presence.retry.max-delay-ms") long maxDelay) {
         return new LifecycleApply(writer, metrics, breaker, poison, new DeadLetterSender(context),
-                new LifecycleApply.Retries(maxRedeliveries, delay, maxDelay));
+                new Retries(maxRedeliveries, delay, maxDelay));
     }
 
     /** The component of the events route's consumer, {@code lifecycle-events:QUEUE}: it owns the poll's protocol. */
@@ -100,7 +102,7 @@ public class LifecycleConfiguration implements CamelConfiguration {
                                                     @PropertyInject("presence.sqs.wait-time-seconds") int wait,
                                                     @PropertyInject("presence.warm-up-polls") int warmUpPolls,
                                                     PresenceFreshness freshness) {
-        return new LifecycleEventsComponent(sqs, new LifecycleEventsComponent.PollSettings(consumers, receivers, max, wait),
+        return new LifecycleEventsComponent(sqs, new PollSettings(consumers, receivers, max, wait),
                 apply, new WarmUp(parser, rows, writer, warmUpPolls), freshness);
     }
 }

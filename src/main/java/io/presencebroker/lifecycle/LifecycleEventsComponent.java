@@ -2,6 +2,7 @@ package io.presencebroker.lifecycle;
 
 import java.util.Map;
 
+import io.presencebroker.sqs.PolledQueueConsumer.PollSettings;
 import io.presencebroker.sqs.QueueMessages;
 import org.apache.camel.Endpoint;
 import org.apache.camel.support.DefaultComponent;
@@ -22,10 +23,6 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public class LifecycleEventsComponent extends DefaultComponent {
 
     public static final String SCHEME = "lifecycle-events";
-
-    /** How the consumer polls (presence.consumers and presence.sqs.*). */
-    public record PollSettings(int consumers, int receivers, int maxMessagesPerPoll, int waitTimeSeconds) {
-    }
 
     private final SqsClient sqs;
     private final PollSettings settings;

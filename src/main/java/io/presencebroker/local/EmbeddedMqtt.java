@@ -50,7 +50,6 @@ public final class EmbeddedMqtt implements AutoCloseable {
     private final int tlsPort;
     /** The broker's MQTT 5 Receive Maximum: the QoS 1 publishes a client may have in flight to it (default 10). */
     private final int receiveMaximum;
-    private volatile long pubackDelayMillis;
     private EmbeddedHiveMQ hivemq;
     private volatile PublishService publishService;
 
@@ -115,18 +114,6 @@ public final class EmbeddedMqtt implements AutoCloseable {
                             @Override
                             public void extensionStart(ExtensionStartInput in, ExtensionStartOutput out) {
                                 publishService = Services.publishService();
-                                // a slow broker, on demand (delayPubacks): the PUBACK to the service's delivery
-                                // client comes that much later
-                                Services.initializerRegistry().setClientInitializer((init, client) ->
-                                        client.addPublishInboundInterceptor((input, output) -> {
-                                            long delay = pubackDelayMillis;
-                                            if (delay > 0 && input.getClientInformation().getClientId()
-                                                    .startsWith("presence-delivery")) {
-                                                var async = output.async(java.time.Duration.ofMillis(delay + 10_000));
-                                                Services.extensionExecutorService().schedule(async::resume, delay,
-                                                        TimeUnit.MILLISECONDS);
-                                            }
-                                        }));
                             }
 
                             @Override
@@ -143,11 +130,6 @@ public final class EmbeddedMqtt implements AutoCloseable {
         }
         LOG.info("Embedded MQTT 5 broker (HiveMQ CE) at {} started in {} ms", brokerUrl(),
                 (System.nanoTime() - started) / 1_000_000);
-    }
-
-    /** From now on the broker acknowledges each publish of a delivery client ({@code presence-delivery*}) this late. */
-    public void delayPubacks(java.time.Duration delay) {
-        pubackDelayMillis = delay.toMillis();
     }
 
     /** Stops the broker (its clients are disconnected); {@link #restart()} brings it back on the same port. */

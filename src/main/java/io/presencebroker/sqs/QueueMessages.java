@@ -2,6 +2,8 @@ package io.presencebroker.sqs;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -68,16 +70,52 @@ public final class QueueMessages {
     public void send(List<String> bodies) {
         for (int from = 0; from < bodies.size(); from += MAX_BATCH) {
             List<String> batch = bodies.subList(from, Math.min(from + MAX_BATCH, bodies.size()));
-            List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
-            for (int i = 0; i < batch.size(); i++) {
-                entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i)).messageBody(batch.get(i)).build());
-            }
-            SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(url.get()).entries(entries));
+            SendMessageBatchResponse response = sendBatch(batch);
             if (response.hasFailed() && !response.failed().isEmpty()) {
                 throw new IllegalStateException(queue + " refused " + response.failed().size() + " message(s): "
                         + response.failed().get(0).code() + " " + response.failed().get(0).message());
             }
         }
+    }
+
+    /**
+     * Sends these bodies, up to ten per SendMessageBatch; returns the positions (in {@code bodies}) of those SQS did not
+     * take, with the first reason: refused entries, and every entry of a call that failed. Empty when all went.
+     */
+    public Refused trySend(List<String> bodies) {
+        Set<Integer> refused = new TreeSet<>();
+        String reason = null;
+        for (int from = 0; from < bodies.size(); from += MAX_BATCH) {
+            int to = Math.min(from + MAX_BATCH, bodies.size());
+            try {
+                SendMessageBatchResponse response = sendBatch(bodies.subList(from, to));
+                for (var failed : response.failed()) {
+                    refused.add(from + Integer.parseInt(failed.id()));
+                    reason = reason != null ? reason : failed.code() + " " + failed.message();
+                }
+            } catch (RuntimeException e) {
+                for (int i = from; i < to; i++) {
+                    refused.add(i);
+                }
+                reason = reason != null ? reason : e.toString();
+            }
+        }
+        return new Refused(refused, reason);
+    }
+
+    /** What {@link #trySend} could not send: positions, and the first reason (null when none). */
+    public record Refused(Set<Integer> positions, String reason) {
+        public boolean none() {
+            return positions.isEmpty();
+        }
+    }
+
+    private SendMessageBatchResponse sendBatch(List<String> batch) {
+        List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i)).messageBody(batch.get(i)).build());
+        }
+        return sqs.sendMessageBatch(r -> r.queueUrl(url.get()).entries(entries));
     }
 
     /** One long poll: up to {@code max} messages, waiting up to {@code waitSeconds}, with these system attributes. */

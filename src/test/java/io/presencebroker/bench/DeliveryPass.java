@@ -53,6 +53,10 @@ final class DeliveryPass {
             settings.put("presence.outbox-queue", outbox);
             settings.put("presence.push-queue", push);
             settings.put("presence.mqtt.broker-url", mqtt.brokerUrl());
+            if (bench.jfrDir != null) {
+                settings.put("JAVA_TOOL_OPTIONS", "-XX:FlightRecorderOptions=stackdepth=512 -XX:StartFlightRecording=settings=" + System.getProperty("bench.jfc", "profile") + ",filename="
+                        + java.nio.file.Path.of(bench.jfrDir).toAbsolutePath().resolve("delivery.jfr"));
+            }
             ServiceProcess service = ServiceProcess.start(ServiceProcess.entrypointCommand(), settings, "bench-delivery");
             MqttTestClient listener = new MqttTestClient(mqtt.brokerUrl(), "bench-listener", "app/+/chat/#");
             try {

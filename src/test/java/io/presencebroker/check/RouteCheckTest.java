@@ -41,7 +41,7 @@ class RouteCheckTest {
 
         assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
                 routes.resolve("delivery.yaml") + ":" + choice + ": schema: property 'choise' is not defined in the schema"
-                        + " and the schema does not allow additional properties (at $[0].route.from.steps[2].split.steps[0])",
+                        + " and the schema does not allow additional properties (at $[0].route.from.steps[0])",
                 routes.resolve("lifecycle-events.yaml") + ":" + line + ": schema: property 'reff' is not defined in the"
                         + " schema and the schema does not allow additional properties (at $[0].route.from.steps[0].bean)");
     }
@@ -75,14 +75,14 @@ class RouteCheckTest {
         int router = edit(lifecycle, "            otherwise:", "            otherwize:");
         // and two in one choice
         Path delivery = routes.resolve("delivery.yaml");
-        int when = edit(delivery, "                  when:", "                  whem:");
-        int otherwise = edit(delivery, "                  otherwise:", "                  otherwize:");
+        int when = edit(delivery, "            when:", "            whem:");
+        int otherwise = edit(delivery, "            otherwise:", "            otherwize:");
 
         assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
                 delivery + ":" + when + ": schema: property 'whem' is not defined in the schema and the schema does not"
-                        + " allow additional properties (at $[0].route.from.steps[2].split.steps[0].choice)",
+                        + " allow additional properties (at $[0].route.from.steps[0].choice)",
                 delivery + ":" + otherwise + ": schema: property 'otherwize' is not defined in the schema and the schema"
-                        + " does not allow additional properties (at $[0].route.from.steps[2].split.steps[0].choice)",
+                        + " does not allow additional properties (at $[0].route.from.steps[0].choice)",
                 lifecycle + ":" + inner + ": schema: property 'otherwize' is not defined in the schema and the schema"
                         + " does not allow additional properties (at $[0].route.from.steps[1].choice.when[0].steps[0].choice)",
                 lifecycle + ":" + router + ": schema: property 'otherwize' is not defined in the schema and the schema"
@@ -171,13 +171,19 @@ class RouteCheckTest {
     }
 
     @Test
-    void aMisspeltPropertyOfWhatASplitYieldsIsRefused() throws IOException {
+    void aMisspeltHeaderOrPropertyOfARecipientIsRefused() throws IOException {
         Path routes = copy();
         Path delivery = routes.resolve("delivery.yaml");
-        int line = edit(delivery, "${body.deliverableOverSocket}", "${body.deliverableOverSockets}");
+        int header = edit(delivery, "${header.deliverableOverSocket} && ${header.presenceFresh}",
+                "${header.deliverableOverSockets} && ${header.presenceFresh}");
+        int property = edit(delivery, "- simple: \"${header.deliverableOverSocket}\"",
+                "- simple: \"${body.deliverableOverSockets}\"");
 
         assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
-                delivery + ":" + line + ": `${body.deliverableOverSockets}`: Delivery.Recipient has no property"
+                delivery + ":" + header + ": `${header.deliverableOverSockets}`: no step before it sets header"
+                        + " deliverableOverSockets (headers set before it: CamelAwsSqsMessageId, chatId,"
+                        + " deliverableOverSocket, messageId, presenceFresh, sender, userId)",
+                delivery + ":" + property + ": `${body.deliverableOverSockets}`: Delivery.Recipient has no property"
                         + " deliverableOverSockets (it has: chatId, deliverableOverSocket, delivery, presenceFresh, sender, status, userId)");
     }
 

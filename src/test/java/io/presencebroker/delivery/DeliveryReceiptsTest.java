@@ -46,7 +46,10 @@ class DeliveryReceiptsTest {
                 List.of(new RecipientStatus("alice", List.of("app/alice/chat/7"), false)), true);
 
         assertThat(receipts.received("{\"messageId\":\"early-1\",\"userId\":\"alice\"}")).isTrue();
-        receipts.expect(delivery, List.of("alice"));
+        delivery.overSocket(delivery.getRecipients().get(0).status());
+        try (Connection c = pool.getConnection()) {
+            receipts.expect(c, List.of(delivery));
+        }
 
         assertThat(receipts.pushOverdue()).isZero();
         assertThat(state("early-1", "alice")).isEqualTo("received");

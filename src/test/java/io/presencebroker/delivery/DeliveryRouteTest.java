@@ -55,7 +55,6 @@ class DeliveryRouteTest extends ServiceTestSupport {
         TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq", OUTBOX_VISIBILITY_SECONDS);
         TestServices.get().createQueues(PUSH, PUSH + "-dlq");
         s.put("presence.delivery.enabled", "true");
-        s.put("presence.delivery.visibility-timeout-seconds", String.valueOf(OUTBOX_VISIBILITY_SECONDS));
         s.put("presence.outbox-queue", OUTBOX);
         s.put("presence.push-queue", PUSH);
         s.put("presence.delivery.consumers", "2");

@@ -33,6 +33,19 @@ class PresenceFreshnessTest {
     }
 
     @Test
+    void aLongPollInFlightCountsFromItsStartForTheBoundAtMost() {
+        freshness.receiving(); // the first long poll of a task that just started: nothing was waiting
+        assertThat(freshness.trusted()).isTrue();
+
+        now.addAndGet(30_001); // it never returned, and no other started (stuck, suspended)
+        assertThat(freshness.trusted()).isFalse();
+
+        freshness.receiving();
+        freshness.received(now.get() - 45_000); // it returned at once with a backlog
+        assertThat(freshness.trusted()).isFalse();
+    }
+
+    @Test
     void notTrustedWhileWhatItReceivesHadWaitedLongerThanTheBound() {
         freshness.received(now.get() - 45_000); // a backlog: the oldest message of the poll waited 45 s
         assertThat(freshness.lagMillis()).isEqualTo(45_000);
