@@ -1,9 +1,12 @@
 package io.presencebroker;
 
 import java.time.Duration;
+import java.util.Properties;
+import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import io.presencebroker.config.ContextServices;
 import io.presencebroker.config.Settings;
 import io.presencebroker.failure.CircuitBreaker;
 import io.presencebroker.failure.FailurePolicy;
@@ -15,6 +18,9 @@ import io.presencebroker.health.SqsHealthCheck;
 import io.presencebroker.metrics.EmfMetrics;
 import io.presencebroker.metrics.Meters;
 import io.presencebroker.metrics.PresenceMetrics;
+import io.presencebroker.mqtt.MqttPublisher;
+import io.presencebroker.sqs.QueueMessages;
+import io.presencebroker.sqs.QueueSender;
 import io.presencebroker.sqs.SqsClients;
 import io.presencebroker.sqs.SqsRequestMetrics;
 import io.presencebroker.store.PresenceChangeMarks;
@@ -101,5 +107,47 @@ public class ServiceConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public PresenceChangeMarks presenceChangeMarks(@PropertyInject("presence.announcements.enabled") boolean enabled) {
         return new PresenceChangeMarks(enabled);
+    }
+
+    /** The dead-letter route's send to the dead-letter queue (presence.dlq). */
+    @BindToRegistry(lazy = true)
+    public QueueSender deadLetterQueue(SqsClient sqs, @PropertyInject("presence.dlq") String dlq) {
+        return new QueueSender(new QueueMessages(sqs, dlq));
+    }
+
+    /** TLS material for ssl:// broker URLs (AWS IoT: the client certificate in a key store); empty for tcp://. */
+    @BindToRegistry(lazy = true)
+    public Properties mqttSslProperties(CamelContext context) {
+        return sslProperties(Settings.of(context.getPropertiesComponent()));
+    }
+
+    /** The MQTT connection every outbound publish goes through (deliveries, announcements); started and stopped with the context. */
+    @BindToRegistry(lazy = true)
+    public MqttPublisher mqttPublisher(CamelContext context, @BeanInject("mqttSslProperties") Properties ssl) {
+        Settings props = Settings.of(context.getPropertiesComponent());
+        String clientId = props.get("presence.delivery.mqtt.client-id");
+        MqttPublisher publisher = new MqttPublisher(props.require("presence.mqtt.broker-url"),
+                clientId.isBlank() ? "presence-delivery-" + UUID.randomUUID() : clientId,
+                props.get("presence.mqtt.user-name"), props.get("presence.mqtt.password"), ssl,
+                props.getLong("presence.delivery.mqtt.publish-timeout-ms"),
+                props.getLong("presence.delivery.mqtt.reconnect-ms"));
+        ContextServices.addService(context, publisher);
+        return publisher;
+    }
+
+    static Properties sslProperties(Settings props) {
+        Properties ssl = new Properties();
+        put(ssl, "com.ibm.ssl.keyStore", props.get("presence.mqtt.ssl.key-store"));
+        put(ssl, "com.ibm.ssl.keyStorePassword", props.get("presence.mqtt.ssl.key-store-password"));
+        put(ssl, "com.ibm.ssl.keyStoreType", ssl.isEmpty() ? "" : props.get("presence.mqtt.ssl.key-store-type"));
+        put(ssl, "com.ibm.ssl.trustStore", props.get("presence.mqtt.ssl.trust-store"));
+        put(ssl, "com.ibm.ssl.trustStorePassword", props.get("presence.mqtt.ssl.trust-store-password"));
+        return ssl;
+    }
+
+    private static void put(Properties p, String key, String value) {
+        if (value != null && !value.isBlank()) {
+            p.setProperty(key, value);
+        }
     }
 }

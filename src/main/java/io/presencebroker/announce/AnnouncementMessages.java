@@ -2,29 +2,28 @@ package io.presencebroker.announce;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
-import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import io.presencebroker.sqs.QueueMessages;
 
 /**
- * The two steps of routes/presence-announcements.yaml around the queue's SendMessageBatch (one request for up to 10
- * announcements instead of one each): the message bodies, then the answer checked entry by entry.
+ * The step of routes/presence-announcements.yaml that sends a look's announcements to the announcements queue: each as
+ * its JSON message body, up to 10 in one SendMessageBatch, the batches in flight together, every entry of SQS's answer
+ * checked ({@link QueueMessages#trySend}).
  */
 public class AnnouncementMessages {
 
-    /** At most this many entries in one SendMessageBatch (an SQS limit). */
-    public static final int SQS_BATCH_LIMIT = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Route step: each announcement as its JSON message body, in order. */
-    public List<String> json(List<PresenceAnnouncement> announcements) throws JsonProcessingException {
-        if (announcements.size() > SQS_BATCH_LIMIT) {
-            throw new IllegalArgumentException("a SendMessageBatch takes at most " + SQS_BATCH_LIMIT
-                    + " messages, not " + announcements.size() + " (split the claim with ${collate(10)})");
-        }
+    private final QueueMessages queue;
+
+    public AnnouncementMessages(QueueMessages queue) {
+        this.queue = queue;
+    }
+
+    /** Each announcement as its JSON message body, in order. */
+    public static List<String> json(List<PresenceAnnouncement> announcements) throws JsonProcessingException {
         List<String> bodies = new ArrayList<>(announcements.size());
         for (PresenceAnnouncement a : announcements) {
             bodies.add(JSON.writeValueAsString(a));
@@ -33,24 +32,23 @@ public class AnnouncementMessages {
     }
 
     /**
-     * Route step after the send: SQS answers a batch entry by entry, and a request that succeeded may still have
-     * refused some entries. Any refused entry fails the whole group, so the claim is not recorded as announced and
-     * goes out again when it runs out (at least once; a consumer may see the others of the group twice).
+     * Route step: sends the announcements. A request that succeeded may still have refused some entries: any
+     * announcement not taken fails the step, so the claim is not recorded as announced and goes out again when it runs
+     * out (at least once; a consumer may see the others of the look twice).
      */
-    public void requireAllSent(SendMessageBatchResponse response) {
-        if (!response.failed().isEmpty()) {
-            throw new AnnouncementNotSentException(response.failed().size() + " of "
-                    + (response.failed().size() + response.successful().size())
-                    + " announcements refused by SQS: " + response.failed().stream()
-                    .map(AnnouncementMessages::describe).distinct().collect(Collectors.joining("; ")));
+    public void send(List<PresenceAnnouncement> announcements) throws JsonProcessingException {
+        QueueMessages.Refused refused = queue.trySend(json(announcements));
+        if (!refused.none()) {
+            throw notSent(refused, announcements.size());
         }
     }
 
-    private static String describe(BatchResultErrorEntry e) {
-        return e.code() + (Boolean.TRUE.equals(e.senderFault()) ? " (sender fault)" : "") + ": " + e.message();
+    static AnnouncementNotSentException notSent(QueueMessages.Refused refused, int total) {
+        return new AnnouncementNotSentException(refused.positions().size() + " of " + total
+                + " announcements not taken by SQS: " + refused.reason());
     }
 
-    /** Some announcements of a group were not taken by the queue: the group is sent again. */
+    /** Some announcements of a look were not taken by the queue: the look's claim runs out and they go again. */
     public static final class AnnouncementNotSentException extends RuntimeException {
         public AnnouncementNotSentException(String message) {
             super(message);

@@ -4,10 +4,14 @@ import javax.sql.DataSource;
 
 import io.presencebroker.metrics.Meters;
 import org.apache.camel.BeanInject;
+import io.presencebroker.config.ContextServices;
+import io.presencebroker.mqtt.MqttPublisher;
+import io.presencebroker.sqs.QueueMessages;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 /**
  * The beans of the announcements flow (routes/presence-announcements.yaml, docs/announcements.md), made when the flow
@@ -34,9 +38,20 @@ public class AnnouncementsConfiguration implements CamelConfiguration {
         return new PresenceAnnouncer(dataSource, changes, batchSize, resolveBatchSize, claimSeconds, Meters.of(context));
     }
 
-    /** The steps of the flow around the queue's SendMessageBatch. */
+    /** The flow's MQTT publishes (presence.announcements.mqtt.enabled), through the service's MQTT connection. */
     @BindToRegistry(lazy = true)
-    public AnnouncementMessages announcementMessages() {
-        return new AnnouncementMessages();
+    public AnnouncementPublisher announcementPublisher(CamelContext context,
+                                                       @PropertyInject("presence.announcements.mqtt-topic-prefix")
+                                                       String topicPrefix) {
+        // made on the first publish: with MQTT off the route still refers to this step, and no connection is made
+        return new AnnouncementPublisher(() -> ContextServices.bean(context, "mqttPublisher", MqttPublisher.class),
+                topicPrefix);
+    }
+
+    /** The flow's send to the announcements queue. */
+    @BindToRegistry(lazy = true)
+    public AnnouncementMessages announcementMessages(SqsClient sqs,
+                                                     @PropertyInject("presence.announcements.queue") String queue) {
+        return new AnnouncementMessages(new QueueMessages(sqs, queue));
     }
 }

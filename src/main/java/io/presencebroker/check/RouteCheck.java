@@ -88,6 +88,8 @@ public final class RouteCheck {
         settings.put("presence.delivery.enabled", "true");
         settings.put("presence.delivery.receipts.enabled", "true");
         settings.put("presence.mqtt.lifecycle.enabled", "true");
+        settings.put("presence.announcements.enabled", "true");
+        settings.put("presence.announcements.mqtt.enabled", "true");
         settings.put("presence.api.enabled", "true");
         settings.put("camel.main.source-location-enabled", "true");
 

@@ -12,6 +12,7 @@ import io.presencebroker.failure.FailurePolicy;
 import io.presencebroker.failure.Retries;
 import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.metrics.Meters;
+import io.presencebroker.mqtt.MqttPublisher;
 import io.presencebroker.mqtt.SessionResumingMqttComponent;
 import io.presencebroker.sqs.PolledQueueConsumer.PollSettings;
 import org.apache.camel.BeanInject;
@@ -32,12 +33,6 @@ public class DeliveryConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) {
         // camel-paho-mqtt5 whose consumer receives what a persistent session kept while the service was away
         context.addComponent("paho-mqtt5", new SessionResumingMqttComponent());
-    }
-
-    /** TLS material for ssl:// broker URLs (AWS IoT: the client certificate in a key store); empty for tcp://. */
-    @BindToRegistry(lazy = true)
-    public Properties mqttSslProperties(CamelContext context) {
-        return sslProperties(Settings.of(context.getPropertiesComponent()));
     }
 
     @BindToRegistry(lazy = true)
@@ -66,20 +61,6 @@ public class DeliveryConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public DeliveryDecision deliveryDecision() {
         return new DeliveryDecision();
-    }
-
-    /** The MQTT connection deliveries are published on; started and stopped with the context. */
-    @BindToRegistry(lazy = true)
-    public MqttPublisher mqttPublisher(CamelContext context, @BeanInject("mqttSslProperties") Properties ssl) {
-        Settings props = Settings.of(context.getPropertiesComponent());
-        String clientId = props.get("presence.delivery.mqtt.client-id");
-        MqttPublisher publisher = new MqttPublisher(props.require("presence.mqtt.broker-url"),
-                clientId.isBlank() ? "presence-delivery-" + UUID.randomUUID() : clientId,
-                props.get("presence.mqtt.user-name"), props.get("presence.mqtt.password"), ssl,
-                props.getLong("presence.delivery.mqtt.publish-timeout-ms"),
-                props.getLong("presence.delivery.mqtt.reconnect-ms"));
-        ContextServices.addService(context, publisher);
-        return publisher;
     }
 
     /** Receipts of socket deliveries (off unless presence.delivery.receipts.enabled): docs/delivery.md. */
@@ -115,21 +96,5 @@ public class DeliveryConfiguration implements CamelConfiguration {
                 messages, failures, new DeadLetterSender(context), retries,
                 // one receive in flight per consumer thread: a poll is what a thread works on
                 new PollSettings(consumers, consumers, max, wait)));
-    }
-
-    static Properties sslProperties(Settings props) {
-        Properties ssl = new Properties();
-        put(ssl, "com.ibm.ssl.keyStore", props.get("presence.mqtt.ssl.key-store"));
-        put(ssl, "com.ibm.ssl.keyStorePassword", props.get("presence.mqtt.ssl.key-store-password"));
-        put(ssl, "com.ibm.ssl.keyStoreType", ssl.isEmpty() ? "" : props.get("presence.mqtt.ssl.key-store-type"));
-        put(ssl, "com.ibm.ssl.trustStore", props.get("presence.mqtt.ssl.trust-store"));
-        put(ssl, "com.ibm.ssl.trustStorePassword", props.get("presence.mqtt.ssl.trust-store-password"));
-        return ssl;
-    }
-
-    private static void put(Properties p, String key, String value) {
-        if (value != null && !value.isBlank()) {
-            p.setProperty(key, value);
-        }
     }
 }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import io.presencebroker.mqtt.MqttPublisher;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.slf4j.Logger;
@@ -20,11 +21,11 @@ public class SocketPublisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketPublisher.class);
 
-    private final MqttPublisher.InFlightLimitedClient client;
+    private final MqttPublisher client;
     private final DeliveryMessages messages;
 
     public SocketPublisher(MqttPublisher publisher, DeliveryMessages messages) {
-        this.client = publisher.limitedClient();
+        this.client = publisher;
         this.messages = messages;
     }
 
@@ -33,7 +34,7 @@ public class SocketPublisher {
 
     /** Publishes every socket topic of these deliveries; a topic whose publish failed falls back to push. */
     void publish(List<Delivery> deliveries) {
-        long timeout = TimeUnit.MILLISECONDS.toNanos(client.getTimeToWait());
+        long timeout = TimeUnit.MILLISECONDS.toNanos(client.publishTimeoutMillis());
         List<InFlight> inFlight = new ArrayList<>();
         for (Delivery delivery : deliveries) {
             OutboxMessage message = delivery.getMessage();

@@ -13,6 +13,8 @@ import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.metrics.PresenceMetrics;
 import io.presencebroker.sqs.PolledQueueConsumer.PollSettings;
+import io.presencebroker.sqs.QueueMessages;
+import io.presencebroker.sqs.QueueSender;
 import io.presencebroker.store.PresenceChangeMarks;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
@@ -90,6 +92,12 @@ public class LifecycleConfiguration implements CamelConfiguration {
                                          @PropertyInject("presence.retry.max-delay-ms") long maxDelay) {
         return new LifecycleApply(writer, metrics, breaker, poison, new DeadLetterSender(context),
                 new Retries(maxRedeliveries, delay, maxDelay));
+    }
+
+    /** The MQTT source's hand-over of an event it could not apply now to the SQS events queue. */
+    @BindToRegistry(lazy = true)
+    public QueueSender eventsQueue(SqsClient sqs, @PropertyInject("presence.events-queue") String queue) {
+        return new QueueSender(new QueueMessages(sqs, queue));
     }
 
     /** The component of the events route's consumer, {@code lifecycle-events:QUEUE}: it owns the poll's protocol. */

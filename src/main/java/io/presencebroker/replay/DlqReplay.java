@@ -16,16 +16,14 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
 import io.presencebroker.config.Settings;
+import io.presencebroker.sqs.QueueMessages;
 import io.presencebroker.sqs.SqsClients;
 import io.presencebroker.failure.DeadLetterAttributes;
 import io.presencebroker.replay.ReplayTotals.Outcome;
 import software.amazon.awssdk.services.sqs.SqsClient;
-import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
-import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
-import software.amazon.awssdk.services.sqs.model.ReceiveMessageRequest;
 
 /**
  * {@code replay-dlq}: moves messages from the dead-letter queue back to the events queue once their cause is fixed.
@@ -64,10 +62,9 @@ public final class DlqReplay {
                       String eventType, String clientId, String firstFailure, String sourceQueue) {
     }
 
-    private final SqsClient sqs;
-    private final String dlqUrl;
-    private final String eventsUrl;
-    private final String outboxUrl;
+    private final QueueMessages dlqQueue;
+    private final QueueMessages eventsTarget;
+    private final QueueMessages outboxTarget;
     private final String outboxQueue;
     private final String eventsQueue;
     private final PrintStream out;
@@ -81,13 +78,17 @@ public final class DlqReplay {
      *                    or empty: they are skipped and stay in the dead-letter queue
      */
     public DlqReplay(SqsClient sqs, String dlq, String eventsQueue, String outboxQueue, PrintStream out) {
-        this.sqs = sqs;
-        this.dlqUrl = sqs.getQueueUrl(b -> b.queueName(dlq)).queueUrl();
-        this.eventsUrl = sqs.getQueueUrl(b -> b.queueName(eventsQueue)).queueUrl();
+        this.dlqQueue = new QueueMessages(sqs, dlq);
+        this.eventsTarget = new QueueMessages(sqs, eventsQueue);
         this.outboxQueue = outboxQueue;
         this.eventsQueue = eventsQueue;
-        this.outboxUrl = outboxQueue == null || outboxQueue.isBlank() ? null
-                : sqs.getQueueUrl(b -> b.queueName(outboxQueue)).queueUrl();
+        this.outboxTarget = outboxQueue == null || outboxQueue.isBlank() ? null : new QueueMessages(sqs, outboxQueue);
+        // the queues must exist: a misspelt name fails here, before anything is read
+        dlqQueue.url();
+        eventsTarget.url();
+        if (outboxTarget != null) {
+            outboxTarget.url();
+        }
         this.out = out;
     }
 
@@ -139,10 +140,8 @@ public final class DlqReplay {
         long nextSend = System.nanoTime();
         try {
             while (dry || moved < options.max()) {
-                List<Message> batch = sqs.receiveMessage(ReceiveMessageRequest.builder().queueUrl(dlqUrl)
-                        .maxNumberOfMessages(10).waitTimeSeconds(1).visibilityTimeout(dry ? DRY_RUN_HOLD_SECONDS : HOLD_SECONDS)
-                        .messageAttributeNames("All")
-                        .messageSystemAttributeNames(MessageSystemAttributeName.ALL).build()).messages();
+                List<Message> batch = dlqQueue.receiveWithMessageAttributes(10, 1,
+                        dry ? DRY_RUN_HOLD_SECONDS : HOLD_SECONDS, List.of(MessageSystemAttributeName.ALL));
                 if (batch.isEmpty()) {
                     break;
                 }
@@ -165,7 +164,7 @@ public final class DlqReplay {
                     }
                     read++;
                     DeadLetter letter = understand(m);
-                    String target = target(letter);
+                    QueueMessages target = target(letter);
                     boolean match = matches(letter, options);
                     Outcome outcome;
                     if (!match) {
@@ -220,25 +219,22 @@ public final class DlqReplay {
     }
 
     /** Sends one dead letter back, then deletes it from the dead-letter queue. */
-    private Outcome send(DeadLetter letter, String target) {
+    private Outcome send(DeadLetter letter, QueueMessages target) {
         Message m = letter.message();
         try {
-            sqs.sendMessage(b -> b.queueUrl(target).messageBody(letter.originalBody()));
+            target.send(letter.originalBody(), Map.of());
         } catch (RuntimeException e) {
             out.println("FAILED to send " + m.messageId() + ": " + e.getMessage());
             return Outcome.FAILED;
         }
         // deleted only after the send succeeded: a crash here duplicates, never loses
-        sqs.deleteMessage(b -> b.queueUrl(dlqUrl).receiptHandle(m.receiptHandle()));
+        dlqQueue.deleteNow(m.receiptHandle());
         return Outcome.MOVE;
     }
 
     /** The queue's approximate number of visible messages. */
     private long visibleCount() {
-        String count = sqs.getQueueAttributes(b -> b.queueUrl(dlqUrl)
-                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
-                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
-        return count == null ? 0 : Long.parseLong(count);
+        return dlqQueue.visibleCount();
     }
 
     /**
@@ -247,18 +243,10 @@ public final class DlqReplay {
      */
     private void release(Collection<Message> messages) {
         List<Message> all = List.copyOf(messages);
-        for (int from = 0; from < all.size(); from += 10) {
-            List<Message> chunk = all.subList(from, Math.min(from + 10, all.size()));
-            List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>();
-            for (int i = 0; i < chunk.size(); i++) {
-                entries.add(ChangeMessageVisibilityBatchRequestEntry.builder().id(String.valueOf(i))
-                        .receiptHandle(chunk.get(i).receiptHandle()).visibilityTimeout(0).build());
-            }
-            var response = sqs.changeMessageVisibilityBatch(b -> b.queueUrl(dlqUrl).entries(entries));
-            for (var failure : response.failed()) {
-                out.println("WARNING: could not release " + chunk.get(Integer.parseInt(failure.id())).messageId()
-                        + " (" + failure.code() + ": " + failure.message() + "): it becomes visible when its hold runs out");
-            }
+        QueueMessages.Refused refused = dlqQueue.tryChangeVisibility(QueueMessages.receipts(all), 0);
+        for (int position : refused.positions()) {
+            out.println("WARNING: could not release " + all.get(position).messageId() + " (" + refused.reason()
+                    + "): it becomes visible when its hold runs out");
         }
     }
 
@@ -311,11 +299,11 @@ public final class DlqReplay {
      * it names none (the MQTT source, the IoT rule's error action, a redrive). Null (skipped, left in the dead-letter
      * queue) when it came from a queue this run was not given, e.g. an outbox message without PRESENCE_OUTBOX_QUEUE.
      */
-    private String target(DeadLetter letter) {
+    private QueueMessages target(DeadLetter letter) {
         if (letter.sourceQueue() == null || letter.sourceQueue().equals(eventsQueue)) {
-            return eventsUrl;
+            return eventsTarget;
         }
-        return letter.sourceQueue().equals(outboxQueue) ? outboxUrl : null;
+        return letter.sourceQueue().equals(outboxQueue) ? outboxTarget : null;
     }
 
     private boolean fromOutbox(DeadLetter letter) {

@@ -1,10 +1,15 @@
 package io.presencebroker.sqs;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +22,7 @@ import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRes
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.DeleteMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.Message;
+import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
 import software.amazon.awssdk.services.sqs.model.MessageSystemAttributeName;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
@@ -45,6 +51,9 @@ public final class QueueMessages {
     private final String queue;
     private final QueueUrl url;
     private ThreadPoolExecutor deleters;
+    private ExecutorService senders;
+    /** Batches of one send in flight at once besides the caller's (the threads end when idle). */
+    private static final int SEND_THREADS = 8;
 
     public QueueMessages(SqsClient sqs, String queue) {
         this.sqs = sqs;
@@ -64,43 +73,71 @@ public final class QueueMessages {
     }
 
     /**
-     * Sends these bodies, up to ten per SendMessageBatch, in order; throws when SQS refused any of them (the caller
+     * Sends these bodies, up to ten per SendMessageBatch; throws when SQS did not take all of them (the caller
      * retries: the ones it took may then arrive twice, never not at all).
      */
     public void send(List<String> bodies) {
-        for (int from = 0; from < bodies.size(); from += MAX_BATCH) {
-            List<String> batch = bodies.subList(from, Math.min(from + MAX_BATCH, bodies.size()));
-            SendMessageBatchResponse response = sendBatch(batch);
-            if (response.hasFailed() && !response.failed().isEmpty()) {
-                throw new IllegalStateException(queue + " refused " + response.failed().size() + " message(s): "
-                        + response.failed().get(0).code() + " " + response.failed().get(0).message());
-            }
+        Refused refused = trySend(bodies);
+        if (!refused.none()) {
+            throw new IllegalStateException(queue + " refused " + refused.positions().size() + " of " + bodies.size()
+                    + " message(s): " + refused.reason());
         }
     }
 
     /**
-     * Sends these bodies, up to ten per SendMessageBatch; returns the positions (in {@code bodies}) of those SQS did not
-     * take, with the first reason: refused entries, and every entry of a call that failed. Empty when all went.
+     * Sends these bodies, up to ten per SendMessageBatch, the batches in flight together; returns the positions (in
+     * {@code bodies}) of those SQS did not take, with the first reason: refused entries, and every entry of a call
+     * that failed. Empty when all went.
      */
     public Refused trySend(List<String> bodies) {
+        int batches = (bodies.size() + MAX_BATCH - 1) / MAX_BATCH;
+        List<CompletableFuture<Refused>> sent = new ArrayList<>(batches);
+        for (int b = 0; b < batches; b++) {
+            int from = b * MAX_BATCH;
+            int to = Math.min(from + MAX_BATCH, bodies.size());
+            List<String> part = bodies.subList(from, to);
+            sent.add(b == batches - 1 ? CompletableFuture.completedFuture(trySendBatch(part, from)) // the last here
+                    : CompletableFuture.supplyAsync(() -> trySendBatch(part, from), senders()));
+        }
         Set<Integer> refused = new TreeSet<>();
         String reason = null;
-        for (int from = 0; from < bodies.size(); from += MAX_BATCH) {
-            int to = Math.min(from + MAX_BATCH, bodies.size());
-            try {
-                SendMessageBatchResponse response = sendBatch(bodies.subList(from, to));
-                for (var failed : response.failed()) {
-                    refused.add(from + Integer.parseInt(failed.id()));
-                    reason = reason != null ? reason : failed.code() + " " + failed.message();
-                }
-            } catch (RuntimeException e) {
-                for (int i = from; i < to; i++) {
-                    refused.add(i);
-                }
-                reason = reason != null ? reason : e.toString();
-            }
+        for (CompletableFuture<Refused> f : sent) {
+            Refused r = f.join();
+            refused.addAll(r.positions());
+            reason = reason != null ? reason : r.reason();
         }
         return new Refused(refused, reason);
+    }
+
+    private Refused trySendBatch(List<String> batch, int offset) {
+        Set<Integer> refused = new TreeSet<>();
+        String reason = null;
+        try {
+            List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i)).messageBody(batch.get(i)).build());
+            }
+            SendMessageBatchResponse response = sqs.sendMessageBatch(r -> r.queueUrl(url.get()).entries(entries));
+            for (var failed : response.failed()) {
+                refused.add(offset + Integer.parseInt(failed.id()));
+                reason = reason != null ? reason : failed.code() + (Boolean.TRUE.equals(failed.senderFault())
+                        ? " (sender fault)" : "") + ": " + failed.message();
+            }
+        } catch (RuntimeException e) {
+            for (int i = 0; i < batch.size(); i++) {
+                refused.add(offset + i);
+            }
+            reason = e.toString();
+        }
+        return new Refused(refused, reason);
+    }
+
+    /** Sends one message with these String message attributes (SendMessage); throws when SQS refused it. */
+    public void send(String body, Map<String, String> attributes) {
+        Map<String, MessageAttributeValue> values = new LinkedHashMap<>();
+        attributes.forEach((name, value) -> values.put(name,
+                MessageAttributeValue.builder().dataType("String").stringValue(value).build()));
+        sqs.sendMessage(b -> b.queueUrl(url.get()).messageBody(body).messageAttributes(values));
     }
 
     /** What {@link #trySend} could not send: positions, and the first reason (null when none). */
@@ -110,18 +147,34 @@ public final class QueueMessages {
         }
     }
 
-    private SendMessageBatchResponse sendBatch(List<String> batch) {
-        List<SendMessageBatchRequestEntry> entries = new ArrayList<>(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            entries.add(SendMessageBatchRequestEntry.builder().id(String.valueOf(i)).messageBody(batch.get(i)).build());
-        }
-        return sqs.sendMessageBatch(r -> r.queueUrl(url.get()).entries(entries));
-    }
-
     /** One long poll: up to {@code max} messages, waiting up to {@code waitSeconds}, with these system attributes. */
     public List<Message> receive(int max, int waitSeconds, List<MessageSystemAttributeName> attributes) {
         return sqs.receiveMessage(b -> b.queueUrl(url.get()).maxNumberOfMessages(max).waitTimeSeconds(waitSeconds)
                 .messageSystemAttributeNames(attributes)).messages();
+    }
+
+    /**
+     * As {@link #receive(int, int, List)}, with every message attribute, held for {@code visibilitySeconds} (the
+     * dead-letter queue's reader).
+     */
+    public List<Message> receiveWithMessageAttributes(int max, int waitSeconds, int visibilitySeconds,
+                                                      List<MessageSystemAttributeName> attributes) {
+        return sqs.receiveMessage(b -> b.queueUrl(url.get()).maxNumberOfMessages(max).waitTimeSeconds(waitSeconds)
+                .visibilityTimeout(visibilitySeconds).messageSystemAttributeNames(attributes)
+                .messageAttributeNames("All")).messages();
+    }
+
+    /** Deletes one message now, in the calling thread; throws when SQS refused. */
+    public void deleteNow(String receiptHandle) {
+        sqs.deleteMessage(b -> b.queueUrl(url.get()).receiptHandle(receiptHandle));
+    }
+
+    /** The queue's approximate number of visible messages. */
+    public long visibleCount() {
+        String count = sqs.getQueueAttributes(b -> b.queueUrl(url.get())
+                .attributeNames(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES)).attributes()
+                .get(QueueAttributeName.APPROXIMATE_NUMBER_OF_MESSAGES);
+        return count == null ? 0 : Long.parseLong(count);
     }
 
     /** The receipt handles of these messages, for {@link #delete} and {@link #changeVisibility}. */
@@ -163,7 +216,13 @@ public final class QueueMessages {
      * in the calling thread: 0 gives them back to the queue at once. False when any change failed.
      */
     public boolean changeVisibility(List<String> receipts, int seconds) {
-        boolean all = true;
+        return tryChangeVisibility(receipts, seconds).none();
+    }
+
+    /** As {@link #changeVisibility}: the positions (in {@code receipts}) whose change failed, with the first reason. */
+    public Refused tryChangeVisibility(List<String> receipts, int seconds) {
+        Set<Integer> refused = new TreeSet<>();
+        String reason = null;
         for (int from = 0; from < receipts.size(); from += MAX_BATCH) {
             List<String> part = receipts.subList(from, Math.min(receipts.size(), from + MAX_BATCH));
             List<ChangeMessageVisibilityBatchRequestEntry> entries = new ArrayList<>(part.size());
@@ -174,18 +233,45 @@ public final class QueueMessages {
             try {
                 ChangeMessageVisibilityBatchResponse response = sqs.changeMessageVisibilityBatch(b -> b.queueUrl(url.get())
                         .entries(entries));
+                for (var failed : response.failed()) {
+                    refused.add(from + Integer.parseInt(failed.id()));
+                    reason = reason != null ? reason : failed.code() + ": " + failed.message();
+                }
                 if (!response.failed().isEmpty()) {
-                    all = false;
                     LOG.debug("{} of {} visibility changes failed (deleted meanwhile?): {}", response.failed().size(),
                             entries.size(), response.failed().get(0).message());
                 }
             } catch (RuntimeException e) {
-                all = false;
+                for (int i = 0; i < part.size(); i++) {
+                    refused.add(from + i);
+                }
+                reason = reason != null ? reason : e.getMessage();
                 LOG.warn("Changing the visibility of {} messages of {} to {} s failed: {}", entries.size(), queue, seconds,
                         e.getMessage());
             }
         }
-        return all;
+        return new Refused(refused, reason);
+    }
+
+    /** The queue's URL (resolved once); throws when the queue does not exist. */
+    public String url() {
+        return url.get();
+    }
+
+    /** The threads that send the batches of one {@link #trySend} but its last (which the caller sends). */
+    private synchronized ExecutorService senders() {
+        if (senders == null) {
+            AtomicInteger n = new AtomicInteger();
+            ThreadPoolExecutor pool = new ThreadPoolExecutor(SEND_THREADS, SEND_THREADS, 10, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "sqs-send-" + queue + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            pool.allowCoreThreadTimeOut(true);
+            senders = pool;
+        }
+        return senders;
     }
 
     private synchronized ThreadPoolExecutor deleters() {

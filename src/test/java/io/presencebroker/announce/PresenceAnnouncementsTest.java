@@ -52,7 +52,8 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
         s.put("presence.announcements.enabled", "true");
         s.put("presence.offline-debounce-ms", String.valueOf(DEBOUNCE_MS));
         s.put("presence.announcements.queue", ANNOUNCEMENTS);
-        s.put("presence.announcements.endpoints", "paho-mqtt5:presence?brokerUrl=" + mqtt.brokerUrl() + "&qos=1");
+        s.put("presence.announcements.mqtt.enabled", "true");
+        s.put("presence.mqtt.broker-url", mqtt.brokerUrl());
         // longer than any wait here: a claim held back by a failed send would only go out again after the test failed
         s.put("presence.announcements.claim-seconds", "120");
         return s;

@@ -99,7 +99,7 @@ class RouteCheckTest {
         int bean = edit(lifecycle, "            ref: lifecycleEventParser", "            ref: lifecycleEventParsr");
         int method = edit(lifecycle, "method: chatSubscriptions", "method: chatSubscription");
         Path deadLetter = routes.resolve("dead-letter.yaml");
-        int placeholder = edit(deadLetter, "{{presence.dlq}}", "{{presence.dead-letter-queue}}");
+        int placeholder = edit(deadLetter, "logName: presence.dead-letter", "logName: \"{{presence.dead-letter-queue}}\"");
         int beanType = edit(deadLetter, "beanType: io.presencebroker.failure.DeadLetterAttributes",
                 "beanType: io.presencebroker.failure.DeadLetterAttribute");
 

@@ -1,5 +1,6 @@
 package io.presencebroker.delivery;
 
+import io.presencebroker.mqtt.MqttPublisher;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;

@@ -1,5 +1,6 @@
 package io.presencebroker.delivery;
 
+import io.presencebroker.mqtt.MqttPublisher;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;

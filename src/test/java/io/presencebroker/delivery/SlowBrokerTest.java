@@ -1,5 +1,6 @@
 package io.presencebroker.delivery;
 
+import io.presencebroker.mqtt.MqttPublisher;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

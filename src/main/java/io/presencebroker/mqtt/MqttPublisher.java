@@ -1,4 +1,4 @@
-package io.presencebroker.delivery;
+package io.presencebroker.mqtt;
 
 import java.util.Properties;
 import java.util.concurrent.Executors;
@@ -7,7 +7,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import io.presencebroker.mqtt.MqttShutdown;
 import org.apache.camel.Service;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -21,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The MQTT 5 connection the delivery route publishes through (handed to the paho-mqtt5 endpoint as its
- * {@code client}). Unlike an endpoint-owned client it never blocks or fails the start: it connects in the background,
+ * The service's one MQTT 5 connection for what it publishes: deliveries and presence announcements. Every outbound
+ * publish goes through it, at QoS 1, as many in flight as the broker's Receive Maximum allows. Unlike an endpoint-owned client it never blocks or fails the start: it connects in the background,
  * retries until the broker answers, then reconnects automatically. While it is not connected a publish fails at once
  * and the route falls back to push, so a broker outage costs push notifications, never messages.
  */
@@ -65,8 +64,18 @@ public class MqttPublisher implements Service {
         return client;
     }
 
-    InFlightLimitedClient limitedClient() {
-        return client;
+    /**
+     * Starts a QoS 1 publish and returns at once with its token (many are in flight together, within the broker's
+     * Receive Maximum); a slot is waited for until {@code deadlineNanos} (System.nanoTime). Throws when it cannot start
+     * (not connected, no slot by the deadline).
+     */
+    public IMqttToken start(String topic, MqttMessage message, long deadlineNanos) throws MqttException {
+        return client.start(topic, message, deadlineNanos);
+    }
+
+    /** How long a publish may take, from its wait for a slot to its PUBACK (presence.delivery.mqtt.publish-timeout-ms). */
+    public long publishTimeoutMillis() {
+        return client.getTimeToWait();
     }
 
     public boolean isConnected() {

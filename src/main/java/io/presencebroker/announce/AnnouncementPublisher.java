@@ -1,0 +1,54 @@
+package io.presencebroker.announce;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import io.presencebroker.mqtt.MqttPublisher;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * The step of routes/presence-announcements.yaml that publishes a look's announcements over MQTT (with
+ * presence.announcements.mqtt.enabled): each user's on {@code presence.announcements.mqtt-topic-prefix + userId}, QoS
+ * 1, JSON, through the service's MQTT connection ({@link MqttPublisher}), all in flight together within the broker's
+ * Receive Maximum (a claim holds at most one announcement per user, so the order per user holds). Any publish that
+ * fails (not connected, no PUBACK within the publish timeout) fails the step: the claim is not recorded as announced
+ * and goes out again when it runs out (at least once).
+ */
+public class AnnouncementPublisher {
+
+    private final Supplier<MqttPublisher> connection;
+    private final String topicPrefix;
+
+    /** @param connection the service's MQTT connection, looked up on the first publish */
+    public AnnouncementPublisher(Supplier<MqttPublisher> connection, String topicPrefix) {
+        this.connection = connection;
+        this.topicPrefix = topicPrefix;
+    }
+
+    /** Route step: publishes the announcements; throws when any was not acknowledged. */
+    public void publish(List<PresenceAnnouncement> announcements) throws Exception {
+        MqttPublisher mqtt = connection.get();
+        List<String> bodies = AnnouncementMessages.json(announcements);
+        List<IMqttToken> inFlight = new ArrayList<>(bodies.size());
+        long timeout = TimeUnit.MILLISECONDS.toNanos(mqtt.publishTimeoutMillis());
+        long deadline = System.nanoTime() + timeout;
+        for (int i = 0; i < bodies.size(); i++) {
+            MqttMessage message = new MqttMessage(bodies.get(i).getBytes(StandardCharsets.UTF_8));
+            message.setQos(1);
+            MqttProperties properties = new MqttProperties();
+            properties.setContentType("application/json");
+            properties.setPayloadFormat(true);
+            message.setProperties(properties);
+            inFlight.add(mqtt.start(topicPrefix + announcements.get(i).getUserId(), message, deadline));
+            deadline = System.nanoTime() + timeout;
+        }
+        for (IMqttToken token : inFlight) {
+            token.waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
+    }
+}
