@@ -1,12 +1,14 @@
 package io.presencebroker.announce;
 
+import java.util.function.Supplier;
+
 import javax.sql.DataSource;
 
-import io.presencebroker.metrics.Meters;
-import org.apache.camel.BeanInject;
 import io.presencebroker.config.ContextServices;
+import io.presencebroker.metrics.Meters;
 import io.presencebroker.mqtt.MqttPublisher;
 import io.presencebroker.sqs.QueueMessages;
+import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -41,11 +43,17 @@ public class AnnouncementsConfiguration implements CamelConfiguration {
     /** The flow's MQTT publishes (presence.announcements.mqtt.enabled), through the service's MQTT connection. */
     @BindToRegistry(lazy = true)
     public AnnouncementPublisher announcementPublisher(CamelContext context,
+                                                       @PropertyInject("presence.announcements.mqtt.enabled") boolean on,
                                                        @PropertyInject("presence.announcements.mqtt-topic-prefix")
                                                        String topicPrefix) {
-        // made on the first publish: with MQTT off the route still refers to this step, and no connection is made
-        return new AnnouncementPublisher(() -> ContextServices.bean(context, "mqttPublisher", MqttPublisher.class),
-                topicPrefix);
+        // with MQTT off the route still refers to this step, and no connection is made; on, the connection is made
+        // now, with the route, so that it is up by the first look
+        Supplier<MqttPublisher> connection = () -> ContextServices.bean(context, "mqttPublisher", MqttPublisher.class);
+        if (on) {
+            MqttPublisher made = connection.get();
+            connection = () -> made;
+        }
+        return new AnnouncementPublisher(connection, topicPrefix);
     }
 
     /** The flow's send to the announcements queue. */

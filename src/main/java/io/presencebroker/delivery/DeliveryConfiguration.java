@@ -1,12 +1,9 @@
 package io.presencebroker.delivery;
 
-import java.util.Properties;
-import java.util.UUID;
 
 import javax.sql.DataSource;
 
 import io.presencebroker.config.ContextServices;
-import io.presencebroker.config.Settings;
 import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailurePolicy;
 import io.presencebroker.failure.Retries;

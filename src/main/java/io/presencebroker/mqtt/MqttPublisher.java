@@ -99,10 +99,11 @@ public class MqttPublisher implements Service {
                     : connected.getResponseProperties().getReceiveMaximum();
             int limit = receiveMaximum == null ? 65_535 : receiveMaximum; // MQTT 5: absent means 65,535
             client.limitInFlightTo(limit);
-            LOG.info("Delivery MQTT client {} connected to {} (at most {} publishes in flight)", client.getClientId(),
+            LOG.info("Publishing MQTT client {} connected to {} (at most {} publishes in flight)", client.getClientId(),
                     client.getServerURI(), limit);
         } catch (MqttException e) {
-            LOG.warn("Delivery MQTT client cannot connect to {} ({}); messages go as push until it can, retrying in {} ms",
+            LOG.warn("Publishing MQTT client cannot connect to {} ({}); deliveries go as push and announcements wait until"
+                            + " it can, retrying in {} ms",
                     client.getServerURI(), e.getMessage(), retryMillis);
             if (!connector.isShutdown()) {
                 connector.schedule(this::connect, retryMillis, TimeUnit.MILLISECONDS);

@@ -29,7 +29,9 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 
 /**
- * What a consumer does with the messages it received from one queue, by receipt handle and in batches of ten:
+ * The service's one way to one SQS queue (AWS SDK v2): sends (SendMessageBatch, 10 a call, the calls of one send in
+ * flight together, what SQS did not take named by position; SendMessage with attributes), receives, and what a
+ * consumer does with the messages it received, by receipt handle and in batches of ten:
  * deletes them once their effect is committed (DeleteMessageBatch, on threads of their own so that the next poll does
  * not wait; the calling thread deletes itself when those are {@value #MAX_QUEUED_DELETES} batches behind), and
  * changes their visibility (ChangeMessageVisibilityBatch: extended while they are worked on, 0 to give them back).

@@ -44,7 +44,8 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
 
     @Override
     protected Map<String, String> settings() {
-        // a Receive Maximum of 3: publishes from several threads at once exceed it, one after the other do not
+        // a Receive Maximum of 3: a look's publishes in flight together would exceed it, unless the service's MQTT
+        // connection keeps within it
         mqtt = EmbeddedMqtt.startWithReceiveMaximum(3);
         Map<String, String> s = TestServices.settings(EVENTS, DLQ);
         TestServices.get().createQueues(ANNOUNCEMENTS, ANNOUNCEMENTS + "-dlq");
@@ -155,9 +156,9 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
 
     @Test
     void aBurstOfTransitionsGoesOutOnTheQueueAndOverMqttEachOnce() throws Exception {
-        // claims of 50: the queue's five groups of 10 go out in parallel, the MQTT publishes one after the other (an
-        // MQTT client refuses publishes past the broker's Receive Maximum, 3 here, and a refused one would hold the
-        // claim back for presence.announcements.claim-seconds, 120 s here)
+        // claims of 50: the queue's five batches of 10 go out together, the MQTT publishes in flight together within
+        // the broker's Receive Maximum, 3 here (a publish refused past it would hold the claim back for
+        // presence.announcements.claim-seconds, 120 s here)
         int users = 200;
         List<String> connects = new ArrayList<>();
         for (int i = 0; i < users; i++) {
