@@ -27,12 +27,14 @@ class DeadLetterSendFailureTest {
                     .lookupByNameAndType("sqsRequestMetrics", SqsRequestMetrics.class);
             String dlqUrl = queues.url(DLQ);
             sqs.deleteQueue(b -> b.queueUrl(dlqUrl));
-            double failedSendsBefore = metrics.count("SendMessage", "error");
+            // the dead-letter send fails at its GetQueueUrl (the queue is gone) or at its SendMessage
+            double failedSendsBefore = metrics.count("SendMessage", "error") + metrics.count("GetQueueUrl", "error");
 
             queues.send(QUEUE, "this is not an event");
 
             Awaitility.await().atMost(Duration.ofSeconds(30))
-                    .until(() -> metrics.count("SendMessage", "error") > failedSendsBefore);
+                    .until(() -> metrics.count("SendMessage", "error") + metrics.count("GetQueueUrl", "error")
+                            > failedSendsBefore);
             long[] depth = queues.depth(QUEUE);
             assertThat(depth[0] + depth[1]).as("original still on the queue").isEqualTo(1);
 

@@ -35,8 +35,9 @@ public class AnnouncementPublisher {
         MqttPublisher mqtt = connection.get();
         List<String> bodies = AnnouncementMessages.json(announcements);
         List<IMqttToken> inFlight = new ArrayList<>(bodies.size());
+        List<Long> deadlines = new ArrayList<>(bodies.size());
         long timeout = TimeUnit.MILLISECONDS.toNanos(mqtt.publishTimeoutMillis());
-        long deadline = System.nanoTime() + timeout;
+        long slotDeadline = System.nanoTime() + timeout; // the waits for a slot share one timeout
         for (int i = 0; i < bodies.size(); i++) {
             MqttMessage message = new MqttMessage(bodies.get(i).getBytes(StandardCharsets.UTF_8));
             message.setQos(1);
@@ -44,11 +45,11 @@ public class AnnouncementPublisher {
             properties.setContentType("application/json");
             properties.setPayloadFormat(true);
             message.setProperties(properties);
-            inFlight.add(mqtt.start(topicPrefix + announcements.get(i).getUserId(), message, deadline));
-            deadline = System.nanoTime() + timeout;
+            inFlight.add(mqtt.start(topicPrefix + announcements.get(i).getUserId(), message, slotDeadline));
+            deadlines.add(System.nanoTime() + timeout); // each PUBACK: the timeout from its start
         }
-        for (IMqttToken token : inFlight) {
-            token.waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        for (int i = 0; i < inFlight.size(); i++) {
+            inFlight.get(i).waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlines.get(i) - System.nanoTime())));
         }
     }
 }

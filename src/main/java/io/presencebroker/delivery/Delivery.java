@@ -101,8 +101,15 @@ public final class Delivery {
         return recipients;
     }
 
-    /** One publish on the topic of each of the user's deliverable clients. */
+    /**
+     * One publish on the topic of each of the user's deliverable clients. A user with none (a route branch that
+     * decided "socket" for a recipient with no deliverable client) gets the push instead: nothing is lost.
+     */
     synchronized void overSocket(RecipientStatus status) {
+        if (status.topics().isEmpty()) {
+            asPush(status);
+            return;
+        }
         decided.add(status.recipient());
         for (String topic : status.topics()) {
             List<String> to = topics.computeIfAbsent(topic, t -> new ArrayList<>());
@@ -119,9 +126,7 @@ public final class Delivery {
      */
     synchronized void overSocketAndPush(RecipientStatus status) {
         overSocket(status);
-        if (!status.sender()) {
-            pushes.add(new PushRequest(status.recipient(), STALE));
-        }
+        push(status, STALE);
     }
 
     /** Whether this recipient is the message's sender (its own other devices: no push, no receipt owed). */
@@ -135,7 +140,14 @@ public final class Delivery {
         if (status.sender()) {
             nothing.add(status.recipient());
         } else {
-            pushes.add(new PushRequest(status.recipient(), PUSH));
+            push(status, PUSH);
+        }
+    }
+
+    /** One push request per recipient, whatever branches decided it; never to the sender. */
+    private void push(RecipientStatus status, String path) {
+        if (!status.sender() && pushes.stream().noneMatch(p -> p.recipient().equals(status.recipient()))) {
+            pushes.add(new PushRequest(status.recipient(), path));
         }
     }
 

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@link #claim}: one multi-row INSERT ... ON DUPLICATE KEY UPDATE claims every recipient of the poll's messages
  * not claimed yet (or whose claim is older than the claim timeout: its consumer died), then one SELECT reads who holds
  * what. Recipients this poll now holds are delivered; recipients already delivered are skipped; a message some of
- * whose recipients another live claim holds is left for later (its claims released).</li>
+ * whose recipients another live claim holds, or whose row another consumer's release just deleted, is left for later
+ * (its claims released).</li>
  * <li>{@link #keepAlive}: while the poll is worked on, its open claims are refreshed, a third of the timeout apart, so
  * that another consumer takes them over only once this one has really stopped.</li>
  * <li>{@link #record}: after the publishes and push requests, one transaction makes the claims final with their paths
@@ -50,6 +51,11 @@ public class DeliveryLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLog.class);
 
     static final String CLAIMED = "claimed";
+    /**
+     * Rows per multi-row statement: a poll of 10 messages of up to presence.delivery.max-recipients each stays within
+     * the placeholders of a prepared statement (65,535) and the server's max_allowed_packet.
+     */
+    static final int ROWS_PER_STATEMENT = 500;
 
     /** What one claim found: per message the recipients the poll now holds; the messages another claim holds. */
     public record Claims(Map<String, List<String>> held, Set<String> elsewhere) {
@@ -114,39 +120,63 @@ public class DeliveryLog implements AutoCloseable {
         if (rows == 0) {
             return new Claims(Map.of(), Set.of());
         }
-        StringBuilder insert = new StringBuilder(
-                "INSERT INTO delivery_log (message_id, recipient, state, claim_id) VALUES ");
-        for (int i = 0; i < rows; i++) {
-            insert.append(i == 0 ? "" : ", ").append("(?, ?, 'claimed', ?)");
+        List<String[]> keys = new ArrayList<>(rows);
+        for (OutboxMessage m : byId.values()) {
+            for (String r : m.deliveryKeys()) {
+                keys.add(new String[] {m.messageId(), r});
+            }
         }
-        // assignments run left to right: claim_id first, then the others compare against the new claim_id
-        insert.append(" ON DUPLICATE KEY UPDATE claim_id = IF(state = 'claimed' AND updated_at < NOW(3) - INTERVAL ? SECOND, ?, claim_id),"
-                + " updated_at = IF(claim_id = ?, NOW(3), updated_at)");
-        Map<String, Set<String>> mine = new HashMap<>();
-        Set<String> elsewhere = new LinkedHashSet<>();
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement st = c.prepareStatement(insert.toString())) {
-                int p = 1;
-                for (OutboxMessage m : byId.values()) {
-                    for (String r : m.deliveryKeys()) {
-                        st.setString(p++, m.messageId());
-                        st.setString(p++, r);
+            for (int from = 0; from < keys.size(); from += ROWS_PER_STATEMENT) {
+                List<String[]> part = keys.subList(from, Math.min(keys.size(), from + ROWS_PER_STATEMENT));
+                StringBuilder insert = new StringBuilder(
+                        "INSERT INTO delivery_log (message_id, recipient, state, claim_id) VALUES ");
+                for (int i = 0; i < part.size(); i++) {
+                    insert.append(i == 0 ? "" : ", ").append("(?, ?, 'claimed', ?)");
+                }
+                // assignments run left to right: claim_id first, then the others compare against the new claim_id
+                insert.append(" ON DUPLICATE KEY UPDATE claim_id = IF(state = 'claimed' AND updated_at < NOW(3) - INTERVAL ? SECOND, ?, claim_id),"
+                        + " updated_at = IF(claim_id = ?, NOW(3), updated_at)");
+                try (PreparedStatement st = c.prepareStatement(insert.toString())) {
+                    int p = 1;
+                    for (String[] k : part) {
+                        st.setString(p++, k[0]);
+                        st.setString(p++, k[1]);
                         st.setString(p++, claimId);
                     }
+                    st.setInt(p++, claimTimeoutSeconds);
+                    st.setString(p++, claimId);
+                    st.setString(p, claimId);
+                    st.executeUpdate();
                 }
-                st.setInt(p++, claimTimeoutSeconds);
-                st.setString(p++, claimId);
-                st.setString(p, claimId);
-                st.executeUpdate();
             }
+        }
+        return readClaims(byId, claimId);
+    }
+
+    /**
+     * The second half of {@link #claim}: who holds the keys of these messages now (one SELECT); the claims of a message
+     * this claim does not wholly hold are released.
+     */
+    Claims readClaims(Map<String, OutboxMessage> byId, String claimId) throws SQLException {
+        Map<String, Set<String>> keySets = new HashMap<>();
+        byId.values().forEach(m -> keySets.put(m.messageId(), new HashSet<>(m.deliveryKeys())));
+        Map<String, Set<String>> mine = new HashMap<>();
+        Map<String, Set<String>> present = new HashMap<>();
+        Set<String> elsewhere = new LinkedHashSet<>();
+        try (Connection c = dataSource.getConnection()) {
             try (PreparedStatement st = c.prepareStatement("SELECT message_id, recipient, state, claim_id FROM delivery_log"
                     + " WHERE message_id IN (" + SqlLists.placeholders(byId.size()) + ")")) {
                 SqlLists.bind(st, 1, List.copyOf(byId.keySet()));
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
                         OutboxMessage m = byId.get(rs.getString(1));
-                        if (m == null || !CLAIMED.equals(rs.getString(3)) || !m.deliveryKeys().contains(rs.getString(2))) {
+                        if (m == null || !keySets.get(m.messageId()).contains(rs.getString(2))) {
                             continue;
+                        }
+                        present.computeIfAbsent(m.messageId(), k -> new HashSet<>()).add(rs.getString(2));
+                        if (!CLAIMED.equals(rs.getString(3))) {
+                            continue; // delivered by an earlier delivery: skipped
                         }
                         if (claimId.equals(rs.getString(4))) {
                             mine.computeIfAbsent(m.messageId(), k -> new HashSet<>()).add(rs.getString(2));
@@ -155,6 +185,13 @@ public class DeliveryLog implements AutoCloseable {
                         }
                     }
                 }
+            }
+        }
+        // a key with no row: another consumer's claim was released between the INSERT and the SELECT (it failed); its
+        // message is left for later, never taken as delivered
+        for (OutboxMessage m : byId.values()) {
+            if (!present.getOrDefault(m.messageId(), Set.of()).containsAll(keySets.get(m.messageId()))) {
+                elsewhere.add(m.messageId());
             }
         }
         if (!elsewhere.isEmpty()) {
@@ -200,27 +237,31 @@ public class DeliveryLog implements AutoCloseable {
         if (rows.isEmpty()) {
             return;
         }
-        StringBuilder upsert = new StringBuilder(
-                "INSERT INTO delivery_log (message_id, recipient, state, claim_id, path) VALUES ");
-        for (int i = 0; i < rows.size(); i++) {
-            upsert.append(i == 0 ? "" : ", ").append("(?, ?, 'delivered', ?, ?)");
-        }
-        // only a row this claim still holds changes; assignments run left to right, state last. (VALUES() is the one
-        // form MySQL 8 and MariaDB both accept; MySQL 8.0.20+ calls it deprecated and runs it.) A row that is gone (a
-        // taken-over claim released) is inserted delivered: this delivery did reach the recipient.
-        upsert.append(" ON DUPLICATE KEY UPDATE"
-                + " path = IF(state = 'claimed' AND claim_id = VALUES(claim_id), VALUES(path), path),"
-                + " updated_at = IF(state = 'claimed' AND claim_id = VALUES(claim_id), NOW(3), updated_at),"
-                + " state = IF(state = 'claimed' AND claim_id = VALUES(claim_id), 'delivered', state)");
         Transactions.inTransaction(dataSource, c -> {
-            try (PreparedStatement st = c.prepareStatement(upsert.toString())) {
-                int p = 1;
-                for (String[] r : rows) {
-                    for (String v : r) {
-                        st.setString(p++, v);
-                    }
+            for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+                List<String[]> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+                StringBuilder upsert = new StringBuilder(
+                        "INSERT INTO delivery_log (message_id, recipient, state, claim_id, path) VALUES ");
+                for (int i = 0; i < part.size(); i++) {
+                    upsert.append(i == 0 ? "" : ", ").append("(?, ?, 'delivered', ?, ?)");
                 }
-                st.executeUpdate();
+                // only a row this claim still holds changes; assignments run left to right, state last. (VALUES() is
+                // the one form MySQL 8 and MariaDB both accept; MySQL 8.0.20+ calls it deprecated and runs it.) A row
+                // that is gone (a taken-over claim released) is inserted delivered: this delivery did reach the
+                // recipient.
+                upsert.append(" ON DUPLICATE KEY UPDATE"
+                        + " path = IF(state = 'claimed' AND claim_id = VALUES(claim_id), VALUES(path), path),"
+                        + " updated_at = IF(state = 'claimed' AND claim_id = VALUES(claim_id), NOW(3), updated_at),"
+                        + " state = IF(state = 'claimed' AND claim_id = VALUES(claim_id), 'delivered', state)");
+                try (PreparedStatement st = c.prepareStatement(upsert.toString())) {
+                    int p = 1;
+                    for (String[] r : part) {
+                        for (String v : r) {
+                            st.setString(p++, v);
+                        }
+                    }
+                    st.executeUpdate();
+                }
             }
             expect.insert(c);
             return null;

@@ -79,19 +79,22 @@ public class DeliveryReceipts {
         if (rows.isEmpty()) {
             return;
         }
-        StringBuilder sql = new StringBuilder(EXPECT);
-        for (int i = 0; i < rows.size(); i++) {
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, 'pending', NOW(3) + INTERVAL ? MICROSECOND, ?)");
-        }
-        try (PreparedStatement st = c.prepareStatement(sql.toString())) {
-            int p = 1;
-            for (String[] r : rows) {
-                st.setString(p++, r[0]);
-                st.setString(p++, r[1]);
-                st.setLong(p++, timeoutMillis * 1000);
-                st.setString(p++, r[2]);
+        for (int from = 0; from < rows.size(); from += DeliveryLog.ROWS_PER_STATEMENT) {
+            List<String[]> part = rows.subList(from, Math.min(rows.size(), from + DeliveryLog.ROWS_PER_STATEMENT));
+            StringBuilder sql = new StringBuilder(EXPECT);
+            for (int i = 0; i < part.size(); i++) {
+                sql.append(i == 0 ? "" : ", ").append("(?, ?, 'pending', NOW(3) + INTERVAL ? MICROSECOND, ?)");
             }
-            st.executeUpdate();
+            try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+                int p = 1;
+                for (String[] r : part) {
+                    st.setString(p++, r[0]);
+                    st.setString(p++, r[1]);
+                    st.setLong(p++, timeoutMillis * 1000);
+                    st.setString(p++, r[2]);
+                }
+                st.executeUpdate();
+            }
         }
     }
 

@@ -96,6 +96,11 @@ public final class OutboxConsumer extends PolledQueueConsumer {
         } catch (Exception e) {
             LOG.warn("Claiming the recipients of {} outbox messages failed; they stay on the queue and come back after"
                     + " the visibility timeout: {}", messages.size(), e.toString());
+            try {
+                log.release(items.keySet(), claimId); // what the claim took before it failed (else it times out)
+            } catch (Exception ignored) {
+                // the claims expire after presence.delivery.claim-timeout-seconds
+            }
             return delete;
         }
         if (!claims.elsewhere().isEmpty()) {

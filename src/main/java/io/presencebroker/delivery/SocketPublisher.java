@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The socket side of a poll: one MQTT 5 publish at QoS 1 per distinct topic of each delivery, the message's payload
  * with its publish properties, all of the poll's publishes in flight together (within the broker's Receive Maximum,
- * {@link MqttPublisher}), each with the publish timeout from when it waits for a slot to its PUBACK. A publish that fails (broker down,
+ * {@link MqttPublisher}): the waits for a slot share the publish timeout, and each PUBACK is awaited for the publish
+ * timeout from its start. A publish that fails (broker down,
  * timeout) sends that topic's recipients to push instead: a message is never lost between the two paths.
  */
 public class SocketPublisher {
@@ -35,6 +36,9 @@ public class SocketPublisher {
     /** Publishes every socket topic of these deliveries; a topic whose publish failed falls back to push. */
     void publish(List<Delivery> deliveries) {
         long timeout = TimeUnit.MILLISECONDS.toNanos(client.publishTimeoutMillis());
+        // the waits for a slot share one deadline (a broker that stops acknowledging sends the rest of the poll to
+        // push within the timeout, not a timeout per topic); each PUBACK is awaited for the timeout from its start
+        long slotDeadline = System.nanoTime() + timeout;
         List<InFlight> inFlight = new ArrayList<>();
         for (Delivery delivery : deliveries) {
             OutboxMessage message = delivery.getMessage();
@@ -43,9 +47,8 @@ public class SocketPublisher {
                     MqttMessage mqtt = new MqttMessage(message.payload().getBytes(StandardCharsets.UTF_8));
                     mqtt.setQos(1);
                     mqtt.setProperties(messages.publishProperties(message));
-                    // each publish has the publish timeout, from when it starts waiting for a slot to its PUBACK
-                    long deadline = System.nanoTime() + timeout;
-                    inFlight.add(new InFlight(delivery, topic, client.start(topic.topic(), mqtt, deadline), deadline));
+                    IMqttToken token = client.start(topic.topic(), mqtt, slotDeadline);
+                    inFlight.add(new InFlight(delivery, topic, token, System.nanoTime() + timeout));
                 } catch (Exception e) {
                     failed(delivery, topic, e);
                 }

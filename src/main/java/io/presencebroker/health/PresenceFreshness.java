@@ -20,6 +20,8 @@ public final class PresenceFreshness {
     /** The longest wait reported lately: it counts for a bound after it was seen, whatever receives report since. */
     private volatile long lastWaitMillis;
     private volatile long waitSeenAt = Long.MIN_VALUE;
+    /** The last receive failed: starts do not count until one succeeds. */
+    private boolean failing;
 
     /** @param boundMillis presence.delivery.presence-max-lag-ms: above it, "connected" is not trusted */
     public PresenceFreshness(long boundMillis) {
@@ -44,6 +46,7 @@ public final class PresenceFreshness {
             waitSeenAt = now;
         }
         lastReceiveAt = now;
+        failing = false;
     }
 
     /**
@@ -52,7 +55,17 @@ public final class PresenceFreshness {
      * one that returns a backlog, shows as lag again: only a start counts, and for the bound at most.
      */
     public synchronized void receiving() {
-        lastReceiveAt = Math.max(lastReceiveAt, clock.getAsLong());
+        if (!failing) {
+            lastReceiveAt = Math.max(lastReceiveAt, clock.getAsLong());
+        }
+    }
+
+    /**
+     * A receive of the lifecycle consumer failed (SQS unreachable, access denied, throttled): until one succeeds again,
+     * the starts of receives say nothing (the data ages).
+     */
+    public synchronized void receiveFailed() {
+        failing = true;
     }
 
     /** Whether a "connected" in the store may be trusted now. */

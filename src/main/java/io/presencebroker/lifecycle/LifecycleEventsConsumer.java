@@ -84,6 +84,11 @@ public final class LifecycleEventsConsumer extends PolledQueueConsumer {
     }
 
     @Override
+    protected void receiveFailed() {
+        freshness.receiveFailed();
+    }
+
+    @Override
     protected void received(List<Message> messages) {
         freshness.received(oldestSent(messages)); // a failed receive reports nothing: silence makes it stale
     }

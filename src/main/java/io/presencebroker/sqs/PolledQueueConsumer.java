@@ -90,6 +90,10 @@ public abstract class PolledQueueConsumer extends DefaultConsumer implements Shu
     protected void receiving() {
     }
 
+    /** After a receive that failed (it is tried again a second later). */
+    protected void receiveFailed() {
+    }
+
     /** After each successful receive, with what it returned (possibly nothing). */
     protected void received(List<Message> messages) {
     }
@@ -231,7 +235,12 @@ public abstract class PolledQueueConsumer extends DefaultConsumer implements Shu
             while (!stopping) {
                 Poll poll = received.poll(100, TimeUnit.MILLISECONDS);
                 if (poll != null) {
-                    handle(poll);
+                    try {
+                        handle(poll);
+                    } catch (RuntimeException | Error e) {
+                        // the worker goes on with the next poll; this one's messages come back after the timeout
+                        LOG.error("A {} worker's poll ended with an unexpected failure", name, e);
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -262,6 +271,7 @@ public abstract class PolledQueueConsumer extends DefaultConsumer implements Shu
             received(messages);
             return messages;
         } catch (RuntimeException e) {
+            receiveFailed();
             LOG.warn("Receiving from {} failed, trying again in 1 s: {}", queue.queue(), e.getMessage());
             synchronized (idle) {
                 if (!stopping) {

@@ -70,4 +70,30 @@ class ClaimKeepAliveTest {
             second.close();
         }
     }
+
+    /**
+     * Another consumer's claim released (its delivery failed) between this claim's INSERT and its SELECT: the keys have
+     * no row. The message is left for later (its redelivery delivers it), never taken as already delivered, which would
+     * delete it unsent.
+     */
+    @Test
+    void aKeyWithNoRowLeavesTheMessageForLaterNotDelivered() throws Exception {
+        DeliveryLog first = instance();
+        DeliveryLog second = instance();
+        try {
+            OutboxMessage message = new OutboxMessageParser(1000).parse(
+                    OutboxJson.message("m-gap", "7", "sam", List.of("alice", "bob"), "hello"));
+            assertThat(first.claim(List.of(message), "first").held().get("m-gap")).containsExactly("alice", "bob");
+            // the second consumer's INSERT found the first's live claims and changed nothing; then the first released
+            first.release(List.of("m-gap"), "first");
+
+            DeliveryLog.Claims seen = second.readClaims(java.util.Map.of("m-gap", message), "second");
+
+            assertThat(seen.held()).doesNotContainKey("m-gap");
+            assertThat(seen.elsewhere()).containsExactly("m-gap");
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
 }

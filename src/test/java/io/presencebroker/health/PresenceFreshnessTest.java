@@ -46,6 +46,21 @@ class PresenceFreshnessTest {
     }
 
     @Test
+    void receivesThatFailDoNotCountUntilOneSucceeds() {
+        freshness.received(-1);
+        freshness.receiveFailed(); // the events queue cannot be reached; the consumer tries again every second
+        for (int i = 0; i < 31; i++) {
+            now.addAndGet(1_000);
+            freshness.receiving();
+        }
+        assertThat(freshness.trusted()).as("31 s of failed receives").isFalse();
+
+        freshness.receiving();
+        freshness.received(-1);
+        assertThat(freshness.trusted()).isTrue();
+    }
+
+    @Test
     void notTrustedWhileWhatItReceivesHadWaitedLongerThanTheBound() {
         freshness.received(now.get() - 45_000); // a backlog: the oldest message of the poll waited 45 s
         assertThat(freshness.lagMillis()).isEqualTo(45_000);
