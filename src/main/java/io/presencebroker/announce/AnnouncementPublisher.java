@@ -3,11 +3,9 @@ package io.presencebroker.announce;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import io.presencebroker.mqtt.MqttPublisher;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
@@ -32,24 +30,20 @@ public class AnnouncementPublisher {
 
     /** Route step: publishes the announcements; throws when any was not acknowledged. */
     public void publish(List<PresenceAnnouncement> announcements) throws Exception {
-        MqttPublisher mqtt = connection.get();
         List<String> bodies = AnnouncementMessages.json(announcements);
-        List<IMqttToken> inFlight = new ArrayList<>(bodies.size());
-        List<Long> deadlines = new ArrayList<>(bodies.size());
-        long timeout = TimeUnit.MILLISECONDS.toNanos(mqtt.publishTimeoutMillis());
-        long slotDeadline = System.nanoTime() + timeout; // the waits for a slot share one timeout
+        List<MqttPublisher.Publish> publishes = new ArrayList<>(bodies.size());
         for (int i = 0; i < bodies.size(); i++) {
             MqttMessage message = new MqttMessage(bodies.get(i).getBytes(StandardCharsets.UTF_8));
-            message.setQos(1);
             MqttProperties properties = new MqttProperties();
             properties.setContentType("application/json");
             properties.setPayloadFormat(true);
             message.setProperties(properties);
-            inFlight.add(mqtt.start(topicPrefix + announcements.get(i).getUserId(), message, slotDeadline));
-            deadlines.add(System.nanoTime() + timeout); // each PUBACK: the timeout from its start
+            publishes.add(new MqttPublisher.Publish(topicPrefix + announcements.get(i).getUserId(), message));
         }
-        for (int i = 0; i < inFlight.size(); i++) {
-            inFlight.get(i).waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlines.get(i) - System.nanoTime())));
+        for (Exception failure : connection.get().publishAll(publishes)) {
+            if (failure != null) {
+                throw failure;
+            }
         }
     }
 }

@@ -71,6 +71,8 @@ public final class Delivery {
     private final List<Recipient> recipients = new ArrayList<>();
     private final Map<String, List<String>> topics = new LinkedHashMap<>();
     private final List<PushRequest> pushes = new ArrayList<>();
+    /** The recipients of {@link #pushes}: one push request each. */
+    private final Set<String> pushedTo = new HashSet<>();
     /** Keys decided to get nothing (the sender with no other deliverable device): recorded with path "none". */
     private final List<String> nothing = new ArrayList<>();
     /** The topics whose publish failed (their recipients fell back to push). */
@@ -146,7 +148,7 @@ public final class Delivery {
 
     /** One push request per recipient, whatever branches decided it; never to the sender. */
     private void push(RecipientStatus status, String path) {
-        if (!status.sender() && pushes.stream().noneMatch(p -> p.recipient().equals(status.recipient()))) {
+        if (!status.sender() && pushedTo.add(status.recipient())) {
             pushes.add(new PushRequest(status.recipient(), path));
         }
     }
@@ -158,12 +160,13 @@ public final class Delivery {
     synchronized void fallback(TopicDelivery failed) {
         fellBack.add(failed.topic());
         for (String r : failed.recipients()) {
-            boolean pushed = pushes.stream().anyMatch(p -> p.recipient().equals(r));
+            boolean pushed = pushedTo.contains(r);
             boolean sender = isSender(r);
             boolean reachedElsewhere = topics.entrySet().stream().anyMatch(e -> e.getValue().contains(r)
                     && !fellBack.contains(e.getKey()));
             if (!pushed && !sender && !reachedElsewhere) {
                 pushes.add(new PushRequest(r, FALLBACK));
+                pushedTo.add(r);
             }
         }
     }

@@ -47,10 +47,8 @@ public class DeliveryConfiguration implements CamelConfiguration {
                                    @BeanInject("failurePolicy") FailurePolicy failures,
                                    @PropertyInject("presence.delivery.claim-timeout-seconds") int claimTimeout,
                                    @PropertyInject("presence.delivery.log-retention-hours") int retentionHours,
-                                   @PropertyInject("presence.delivery.log-prune-chunk") int pruneChunk,
-                                   PresenceFreshness freshness) {
-        DeliveryLog log = new DeliveryLog(dataSource, claimTimeout, failures).retention(retentionHours, pruneChunk)
-                .freshness(freshness);
+                                   @PropertyInject("presence.delivery.log-prune-chunk") int pruneChunk) {
+        DeliveryLog log = new DeliveryLog(dataSource, claimTimeout, failures).retention(retentionHours, pruneChunk);
         ContextServices.closeOnStop(context, log);
         return log;
     }
@@ -79,7 +77,7 @@ public class DeliveryConfiguration implements CamelConfiguration {
     public OutboxComponent outbox(CamelContext context, SqsClient sqs, OutboxMessageParser parser, DeliveryLog log,
                                   @BeanInject("presenceDataSource") DataSource dataSource, MqttPublisher mqtt,
                                   DeliveryReceipts receipts, DeliveryMessages messages,
-                                  @BeanInject("failurePolicy") FailurePolicy failures,
+                                  @BeanInject("failurePolicy") FailurePolicy failures, PresenceFreshness freshness,
                                   @PropertyInject("presence.push-queue") String pushQueue,
                                   @PropertyInject("presence.delivery.consumers") int consumers,
                                   @PropertyInject("presence.sqs.max-messages-per-poll") int max,
@@ -90,7 +88,7 @@ public class DeliveryConfiguration implements CamelConfiguration {
         Retries retries = new Retries(maxRedeliveries, delay, maxDelay);
         return new OutboxComponent(sqs, new OutboxComponent.Parts(parser, log, dataSource,
                 new SocketPublisher(mqtt, messages), new PushSender(sqs, pushQueue, messages, retries), receipts,
-                messages, failures, new DeadLetterSender(context), retries,
+                messages, failures, new DeadLetterSender(context), retries, freshness,
                 // one receive in flight per consumer thread: a poll is what a thread works on
                 new PollSettings(consumers, consumers, max, wait)));
     }

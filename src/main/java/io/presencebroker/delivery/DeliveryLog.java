@@ -1,7 +1,6 @@
 package io.presencebroker.delivery;
 
 import io.presencebroker.failure.FailurePolicy;
-import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.store.SqlLists;
 import io.presencebroker.store.Transactions;
 import java.sql.Connection;
@@ -66,7 +65,6 @@ public class DeliveryLog implements AutoCloseable {
     private final FailurePolicy failures;
     private int retentionHours = Integer.MAX_VALUE;
     private int pruneChunk = 1000;
-    private PresenceFreshness freshness;
     /** Keeps the claims of the polls still working alive (a third of the claim timeout apart). */
     private final ScheduledExecutorService keeper = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "delivery-claim-keeper");
@@ -86,17 +84,6 @@ public class DeliveryLog implements AutoCloseable {
         this.retentionHours = hours;
         this.pruneChunk = chunk;
         return this;
-    }
-
-    /** What the claim asks before the decision trusts a "connected"; without it, always trusted. */
-    public DeliveryLog freshness(PresenceFreshness freshness) {
-        this.freshness = freshness;
-        return this;
-    }
-
-    /** Whether the presence data can be trusted now (health/PresenceFreshness). */
-    boolean presenceFresh() {
-        return freshness == null || freshness.trusted();
     }
 
     /** Route step of the retention timer: {@link #prune(int, int)} with the configured retention; returns how many. */
@@ -127,17 +114,13 @@ public class DeliveryLog implements AutoCloseable {
             }
         }
         try (Connection c = dataSource.getConnection()) {
-            for (int from = 0; from < keys.size(); from += ROWS_PER_STATEMENT) {
-                List<String[]> part = keys.subList(from, Math.min(keys.size(), from + ROWS_PER_STATEMENT));
-                StringBuilder insert = new StringBuilder(
-                        "INSERT INTO delivery_log (message_id, recipient, state, claim_id) VALUES ");
-                for (int i = 0; i < part.size(); i++) {
-                    insert.append(i == 0 ? "" : ", ").append("(?, ?, 'claimed', ?)");
-                }
+            for (List<String[]> part : SqlLists.chunks(keys, ROWS_PER_STATEMENT)) {
                 // assignments run left to right: claim_id first, then the others compare against the new claim_id
-                insert.append(" ON DUPLICATE KEY UPDATE claim_id = IF(state = 'claimed' AND updated_at < NOW(3) - INTERVAL ? SECOND, ?, claim_id),"
-                        + " updated_at = IF(claim_id = ?, NOW(3), updated_at)");
-                try (PreparedStatement st = c.prepareStatement(insert.toString())) {
+                String insert = "INSERT INTO delivery_log (message_id, recipient, state, claim_id) VALUES "
+                        + SqlLists.rows(part.size(), "(?, ?, 'claimed', ?)")
+                        + " ON DUPLICATE KEY UPDATE claim_id = IF(state = 'claimed' AND updated_at < NOW(3) - INTERVAL ? SECOND, ?, claim_id),"
+                        + " updated_at = IF(claim_id = ?, NOW(3), updated_at)";
+                try (PreparedStatement st = c.prepareStatement(insert)) {
                     int p = 1;
                     for (String[] k : part) {
                         st.setString(p++, k[0]);
@@ -238,13 +221,9 @@ public class DeliveryLog implements AutoCloseable {
             return;
         }
         Transactions.inTransaction(dataSource, c -> {
-            for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
-                List<String[]> part = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
-                StringBuilder upsert = new StringBuilder(
-                        "INSERT INTO delivery_log (message_id, recipient, state, claim_id, path) VALUES ");
-                for (int i = 0; i < part.size(); i++) {
-                    upsert.append(i == 0 ? "" : ", ").append("(?, ?, 'delivered', ?, ?)");
-                }
+            for (List<String[]> part : SqlLists.chunks(rows, ROWS_PER_STATEMENT)) {
+                StringBuilder upsert = new StringBuilder("INSERT INTO delivery_log (message_id, recipient, state,"
+                        + " claim_id, path) VALUES ").append(SqlLists.rows(part.size(), "(?, ?, 'delivered', ?, ?)"));
                 // only a row this claim still holds changes; assignments run left to right, state last. (VALUES() is
                 // the one form MySQL 8 and MariaDB both accept; MySQL 8.0.20+ calls it deprecated and runs it.) A row
                 // that is gone (a taken-over claim released) is inserted delivered: this delivery did reach the

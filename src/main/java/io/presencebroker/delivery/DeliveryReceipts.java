@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
 import io.presencebroker.sqs.QueueMessages;
+import io.presencebroker.store.SqlLists;
 import io.presencebroker.store.Transactions;
 import org.apache.camel.Exchange;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -79,13 +80,9 @@ public class DeliveryReceipts {
         if (rows.isEmpty()) {
             return;
         }
-        for (int from = 0; from < rows.size(); from += DeliveryLog.ROWS_PER_STATEMENT) {
-            List<String[]> part = rows.subList(from, Math.min(rows.size(), from + DeliveryLog.ROWS_PER_STATEMENT));
-            StringBuilder sql = new StringBuilder(EXPECT);
-            for (int i = 0; i < part.size(); i++) {
-                sql.append(i == 0 ? "" : ", ").append("(?, ?, 'pending', NOW(3) + INTERVAL ? MICROSECOND, ?)");
-            }
-            try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+        for (List<String[]> part : SqlLists.chunks(rows, DeliveryLog.ROWS_PER_STATEMENT)) {
+            String sql = EXPECT + SqlLists.rows(part.size(), "(?, ?, 'pending', NOW(3) + INTERVAL ? MICROSECOND, ?)");
+            try (PreparedStatement st = c.prepareStatement(sql)) {
                 int p = 1;
                 for (String[] r : part) {
                     st.setString(p++, r[0]);

@@ -7,6 +7,7 @@ import javax.sql.DataSource;
 import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailurePolicy;
 import io.presencebroker.failure.Retries;
+import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.sqs.PolledQueueConsumer.PollSettings;
 import io.presencebroker.sqs.QueueMessages;
 import org.apache.camel.Endpoint;
@@ -31,7 +32,7 @@ public class OutboxComponent extends DefaultComponent {
     /** What the consumer works with. */
     record Parts(OutboxMessageParser parser, DeliveryLog log, DataSource dataSource, SocketPublisher socket,
                  PushSender push, DeliveryReceipts receipts, DeliveryMessages messages, FailurePolicy failures,
-                 DeadLetterSender deadLetters, Retries retries, PollSettings settings) {
+                 DeadLetterSender deadLetters, Retries retries, PresenceFreshness freshness, PollSettings settings) {
     }
 
     private final SqsClient sqs;

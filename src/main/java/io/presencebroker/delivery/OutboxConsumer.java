@@ -134,7 +134,7 @@ public final class OutboxConsumer extends PolledQueueConsumer {
             Map<String, List<RecipientStatus>> statuses = parts.retries().call("reading the socket status of "
                     + claimed.size() + " outbox messages' recipients", () -> DeliverySql.statuses(parts.dataSource(),
                     claimed), this::stopAsked);
-            boolean fresh = parts.log().presenceFresh();
+            boolean fresh = parts.freshness().trusted(); // may a "connected" be trusted now (docs/delivery.md)
             List<Delivery> decided = new ArrayList<>();
             for (DeliverySql.Claimed c : claimed) {
                 Item item = items.get(c.message().messageId());

@@ -1,5 +1,8 @@
 package io.presencebroker.mqtt;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -69,8 +72,45 @@ public class MqttPublisher implements Service {
      * Receive Maximum); a slot is waited for until {@code deadlineNanos} (System.nanoTime). Throws when it cannot start
      * (not connected, no slot by the deadline).
      */
-    public IMqttToken start(String topic, MqttMessage message, long deadlineNanos) throws MqttException {
+    IMqttToken start(String topic, MqttMessage message, long deadlineNanos) throws MqttException {
         return client.start(topic, message, deadlineNanos);
+    }
+
+    /** One QoS 1 publish of {@link #publishAll}. */
+    public record Publish(String topic, MqttMessage message) {
+    }
+
+    /**
+     * Publishes these at QoS 1, all in flight together within the broker's Receive Maximum, and waits for them: the
+     * waits for a slot share one publish timeout (a broker that stops acknowledging fails the rest at once, not a
+     * timeout each), and each PUBACK is awaited for the publish timeout from its start. Returns, by position, the
+     * failure of each publish that did not succeed (not connected, no slot, no PUBACK in time), null for the others.
+     */
+    public List<Exception> publishAll(List<Publish> publishes) {
+        long timeout = TimeUnit.MILLISECONDS.toNanos(publishTimeoutMillis());
+        long slotDeadline = System.nanoTime() + timeout;
+        List<Exception> failures = new ArrayList<>(Collections.nCopies(publishes.size(), null));
+        IMqttToken[] tokens = new IMqttToken[publishes.size()];
+        long[] deadlines = new long[publishes.size()];
+        for (int i = 0; i < publishes.size(); i++) {
+            publishes.get(i).message().setQos(1);
+            try {
+                tokens[i] = start(publishes.get(i).topic(), publishes.get(i).message(), slotDeadline);
+                deadlines[i] = System.nanoTime() + timeout;
+            } catch (Exception e) {
+                failures.set(i, e);
+            }
+        }
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] != null) {
+                try {
+                    tokens[i].waitForCompletion(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlines[i] - System.nanoTime())));
+                } catch (Exception e) {
+                    failures.set(i, e);
+                }
+            }
+        }
+        return failures;
     }
 
     /** How long a publish may take, from its wait for a slot to its PUBACK (presence.delivery.mqtt.publish-timeout-ms). */
