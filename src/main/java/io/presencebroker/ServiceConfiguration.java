@@ -1,5 +1,6 @@
 package io.presencebroker;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.UUID;
@@ -18,6 +19,7 @@ import io.presencebroker.health.SqsHealthCheck;
 import io.presencebroker.metrics.EmfMetrics;
 import io.presencebroker.metrics.Meters;
 import io.presencebroker.metrics.PresenceMetrics;
+import io.presencebroker.mqtt.ClientCertificate;
 import io.presencebroker.mqtt.MqttPublisher;
 import io.presencebroker.sqs.QueueMessages;
 import io.presencebroker.sqs.QueueSender;
@@ -137,9 +139,19 @@ public class ServiceConfiguration implements CamelConfiguration {
 
     static Properties sslProperties(Settings props) {
         Properties ssl = new Properties();
-        put(ssl, "com.ibm.ssl.keyStore", props.get("presence.mqtt.ssl.key-store"));
-        put(ssl, "com.ibm.ssl.keyStorePassword", props.get("presence.mqtt.ssl.key-store-password"));
-        put(ssl, "com.ibm.ssl.keyStoreType", ssl.isEmpty() ? "" : props.get("presence.mqtt.ssl.key-store-type"));
+        String certificate = props.get("presence.mqtt.client-certificate");
+        if (!certificate.isBlank()) {
+            // PEM text from Secrets Manager (ECS): written as a key store under /tmp, the root filesystem being read-only
+            ClientCertificate.KeyStoreFile store = ClientCertificate.write(certificate,
+                    props.require("presence.mqtt.client-key"), Path.of(System.getProperty("java.io.tmpdir")));
+            put(ssl, "com.ibm.ssl.keyStore", store.path().toString());
+            put(ssl, "com.ibm.ssl.keyStorePassword", store.password());
+            put(ssl, "com.ibm.ssl.keyStoreType", "PKCS12");
+        } else {
+            put(ssl, "com.ibm.ssl.keyStore", props.get("presence.mqtt.ssl.key-store"));
+            put(ssl, "com.ibm.ssl.keyStorePassword", props.get("presence.mqtt.ssl.key-store-password"));
+            put(ssl, "com.ibm.ssl.keyStoreType", ssl.isEmpty() ? "" : props.get("presence.mqtt.ssl.key-store-type"));
+        }
         put(ssl, "com.ibm.ssl.trustStore", props.get("presence.mqtt.ssl.trust-store"));
         put(ssl, "com.ibm.ssl.trustStorePassword", props.get("presence.mqtt.ssl.trust-store-password"));
         return ssl;

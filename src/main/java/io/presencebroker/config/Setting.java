@@ -11,11 +11,12 @@ import java.util.List;
  * @param requiredWhen switches (boolean settings): required when any of them is true
  * @param example      a value of the right shape (check-routes' stand-in); empty for an optional setting
  * @param envOnly      read from the environment only, before Camel starts (logging)
+ * @param secret       its value is a secret: no route file may name it (check-routes' policy)
  * @param meaning      one line
  * @param group        the heading it is listed under
  */
 public record Setting(String name, String defaultValue, boolean required, List<String> requiredWhen, String example,
-                      boolean envOnly, String meaning, String group) {
+                      boolean envOnly, boolean secret, String meaning, String group) {
 
     /** The environment variable that sets it. */
     public String variable() {

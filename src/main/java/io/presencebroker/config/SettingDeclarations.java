@@ -55,7 +55,8 @@ public final class SettingDeclarations {
                 String name = text(m, "name");
                 Setting setting = new Setting(name, text(m, "default"), Boolean.TRUE.equals(m.get("required")),
                         m.containsKey("required-when") ? List.copyOf((List<String>) m.get("required-when")) : List.of(),
-                        text(m, "example"), Boolean.TRUE.equals(m.get("env-only")), text(m, "meaning"),
+                        text(m, "example"), Boolean.TRUE.equals(m.get("env-only")), Boolean.TRUE.equals(m.get("secret")),
+                        text(m, "meaning"),
                         text(group, "group"));
                 if (setting.meaning().isBlank()) {
                     throw new IllegalStateException(RESOURCE + ": " + name + " has no meaning");

@@ -37,8 +37,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The service against a broker that, like AWS IoT Core, takes only mutual-TLS connections from clients whose
- * certificate it trusts ({@code ssl://}, the client certificate and key in a PKCS12 key store): both MQTT connections
- * of the service, the lifecycle subscription and the delivery publisher, work with the {@code presence.mqtt.ssl.*}
+ * certificate it trusts ({@code ssl://}, the client certificate and key as PEM text, as ECS passes them from Secrets
+ * Manager): both MQTT connections of the service, the lifecycle subscription and the delivery publisher, work with the
+ * {@code presence.mqtt.client-certificate}, {@code presence.mqtt.client-key} and {@code presence.mqtt.ssl.trust-store*}
  * settings; a client with a certificate the broker does not trust is refused, and so is a broker whose certificate the
  * service's trust store does not hold, so the TLS settings are really used both ways.
  */
@@ -65,8 +66,9 @@ class MqttTlsTest extends ServiceTestSupport {
         TestServices.get().createQueues(OUTBOX, OUTBOX + "-dlq");
         TestServices.get().createQueues(PUSH, PUSH + "-dlq");
         s.put("presence.mqtt.broker-url", mqtt.tlsBrokerUrl());
-        s.put("presence.mqtt.ssl.key-store", certs.clientKeyStore().toString());
-        s.put("presence.mqtt.ssl.key-store-password", certs.password());
+        // the client certificate and key as PEM text, as ECS passes them from Secrets Manager (AWS IoT's PKCS#1 key)
+        s.put("presence.mqtt.client-certificate", certs.clientCertificatePem());
+        s.put("presence.mqtt.client-key", certs.clientKeyPem(true));
         s.put("presence.mqtt.ssl.trust-store", certs.clientTrustStore().toString());
         s.put("presence.mqtt.ssl.trust-store-password", certs.password());
         s.put("presence.mqtt.lifecycle.enabled", "true");

@@ -34,6 +34,48 @@ public record TestCertificates(Path brokerKeyStore, Path brokerTrustStore, Path 
         }
     }
 
+    /** The client's certificate as PEM text, as openssl prints it (AWS IoT hands out the same form). */
+    public String clientCertificatePem() {
+        return openssl(List.of("pkcs12", "-in", clientKeyStore.toString(), "-clcerts", "-nokeys", "-passin", "pass:" + password), null);
+    }
+
+    /** The client's private key as PEM text: PKCS#1 ({@code BEGIN RSA PRIVATE KEY}, AWS IoT's form) or PKCS#8. */
+    public String clientKeyPem(boolean pkcs1) {
+        String pkcs8 = openssl(List.of("pkcs12", "-in", clientKeyStore.toString(), "-nocerts", "-nodes", "-passin",
+                "pass:" + password), null);
+        return pkcs1 ? openssl(List.of("pkey", "-traditional"), pkcs8) : openssl(List.of("pkey"), pkcs8);
+    }
+
+    /** The other (untrusted) client's private key, PKCS#8 PEM. */
+    public String otherClientKeyPem() {
+        return openssl(List.of("pkey"), openssl(List.of("pkcs12", "-in", otherClientKeyStore.toString(), "-nocerts",
+                "-nodes", "-passin", "pass:" + password), null));
+    }
+
+    private static String openssl(List<String> args, String input) {
+        List<String> command = new ArrayList<>();
+        command.add("openssl");
+        command.addAll(args);
+        try {
+            Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try (var in = p.getOutputStream()) {
+                if (input != null) {
+                    in.write(input.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                }
+            }
+            String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("openssl " + String.join(" ", args) + " failed");
+            }
+            return output;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static void keyPair(Path store, String alias, String dname, String san, String pw) {
         List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048",
                 "-dname", dname, "-validity", "2", "-storetype", "PKCS12", "-keystore", store.toString(),
