@@ -26,7 +26,8 @@ import org.apache.logging.log4j.core.config.Configurator;
  * without any setting: against camel-yaml-dsl's schema ({@link RouteSchema}), then loaded by camel-main into the
  * service's real registry and components, with every feature switched on so that every route is checked, and
  * walked ({@link RouteModelCheck}): bean references and their methods, processors, route policies, endpoint URIs and
- * their options, property placeholders, and what the Java side needs of the routes ({@code RouteWiring}). Prints one
+ * their options, property placeholders, and what the Java side needs of the routes ({@code RouteWiring}); and
+ * against the policy of what a route may do ({@link RouteFilePolicy}: allowed components, no secret, the API guard). Prints one
  * line per problem ({@code file:line: problem}) and exits 1, or exits 0. The service runs the same check on the
  * routes it fetched from S3 before any route starts.
  */
@@ -64,14 +65,16 @@ public final class RouteCheck {
         }
         List<Problem> problems = new ArrayList<>();
         RouteSchema schema = new RouteSchema();
+        RouteFilePolicy policy = RouteFilePolicy.declared();
         // each file read once: its lines name the problems the model check finds
         Map<Path, List<String>> lines = new LinkedHashMap<>();
         for (Path file : files) {
             String text = read(file);
             lines.put(file, text.lines().toList());
             problems.addAll(schema.check(file.toString(), text));
+            problems.addAll(policy.secrets(file.toString(), lines.get(file)));
         }
-        if (problems.isEmpty()) {
+        if (problems.stream().allMatch(p -> p.message().startsWith("policy: "))) {
             // Camel cannot load what its schema refuses: the rest is checked once those problems are fixed
             problems.addAll(load(dir, lines, overrides, configurations));
         }

@@ -28,6 +28,7 @@ import org.apache.camel.model.ProcessorDefinition;
 import org.apache.camel.model.ProcessorDefinitionHelper;
 import org.apache.camel.model.RouteConfigurationDefinition;
 import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.ToDynamicDefinition;
 import org.apache.camel.LineNumberAware;
 import org.apache.camel.spi.RoutePolicy;
 
@@ -73,6 +74,7 @@ final class RouteModelCheck {
                         + ": a greedy scheduler needs synchronous: true (else it looks again at once after every look"
                         + " whose route finishes on another thread)");
             }
+            guarded(route);
             for (String ref : RouteWiring.policyRefs(context, route)) {
                 bean(route, ref, RoutePolicy.class, "routePolicy");
             }
@@ -88,6 +90,20 @@ final class RouteModelCheck {
             problems.add(new Problem(dir.toString(), 0, wiring));
         }
         return problems;
+    }
+
+    /** A route the read API's HTTP server serves starts with the guard (the policy), before any other step. */
+    private void guarded(RouteDefinition route) {
+        String uri = resolve(route.getInput().getEndpointUri());
+        if (!uri.startsWith(RouteFilePolicy.API_COMPONENT + ":")) {
+            return;
+        }
+        List<ProcessorDefinition<?>> outputs = route.getOutputs();
+        if (outputs.isEmpty() || !(outputs.get(0) instanceof ProcessDefinition first)
+                || !RouteFilePolicy.GUARD.equals(first.getRef())) {
+            problem(route.getInput(), "policy: route " + route.getRouteId() + " serves " + base(uri) + " without the"
+                    + " guard: its first step must be `process: ref: " + RouteFilePolicy.GUARD + "` (bearer token, rate limit)");
+        }
     }
 
     /** Every simple expression, against what the steps before it leave on the exchange ({@link RouteFlow}). */
@@ -113,6 +129,10 @@ final class RouteModelCheck {
             if (!seen.add(step)) {
                 continue;
             }
+            String dynamic = RouteFilePolicy.dynamicEndpoints(step.getShortName());
+            if (dynamic != null) {
+                problem(step, dynamic);
+            }
             if (step instanceof BeanDefinition bean) {
                 beanStep(bean);
             } else if (step instanceof ProcessDefinition process && process.getRef() != null) {
@@ -120,6 +140,11 @@ final class RouteModelCheck {
             }
             if (step instanceof EndpointRequiredDefinition send && send.getEndpointUri() != null) {
                 endpoint(step, send.getEndpointUri(), consumed);
+            } else if (step instanceof ToDynamicDefinition dynamicSend && dynamicSend.getUri() != null) {
+                String policy = RouteFilePolicy.component(resolve(dynamicSend.getUri())); // toD, wireTap
+                if (policy != null) {
+                    problem(step, policy);
+                }
             }
         }
     }
@@ -130,6 +155,11 @@ final class RouteModelCheck {
             Object bean = bean(step, step.getRef(), Object.class, "bean");
             type = bean == null ? null : bean.getClass();
         } else if (step.getBeanType() != null) {
+            String policy = RouteFilePolicy.beanType(resolve(step.getBeanType()));
+            if (policy != null) {
+                problem(step, "beanType:", policy);
+                return;
+            }
             try {
                 type = context.getClassResolver().resolveMandatoryClass(resolve(step.getBeanType()));
             } catch (ClassNotFoundException e) {
@@ -168,6 +198,11 @@ final class RouteModelCheck {
             resolved = context.resolvePropertyPlaceholders(uri);
         } catch (RuntimeException e) {
             return null; // reported by the placeholder check, with its line
+        }
+        String policy = RouteFilePolicy.component(resolved);
+        if (policy != null) {
+            problem(step, policy);
+            return null;
         }
         if (resolved.contains("${")) {
             return null; // a dynamic URI (toD): resolved per message

@@ -4,6 +4,7 @@ package io.presencebroker.delivery;
 import javax.sql.DataSource;
 
 import io.presencebroker.config.ContextServices;
+import io.presencebroker.config.Settings;
 import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailurePolicy;
 import io.presencebroker.failure.Retries;
@@ -29,7 +30,15 @@ public class DeliveryConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) {
         // camel-paho-mqtt5 whose consumer receives what a persistent session kept while the service was away
-        context.addComponent("paho-mqtt5", new SessionResumingMqttComponent());
+        SessionResumingMqttComponent mqtt = new SessionResumingMqttComponent();
+        // the broker login is the component's, not the route's: a route file names no secret (check-routes' policy)
+        Settings props = Settings.of(context.getPropertiesComponent());
+        String userName = props.get("presence.mqtt.user-name");
+        if (!userName.isBlank()) {
+            mqtt.getConfiguration().setUserName(userName);
+            mqtt.getConfiguration().setPassword(props.get("presence.mqtt.password"));
+        }
+        context.addComponent("paho-mqtt5", mqtt);
     }
 
     @BindToRegistry(lazy = true)

@@ -133,6 +133,76 @@ class RouteCheckTest {
                 routes + ": no route consumes direct:dead-letter (the dead-letter flow, routes/dead-letter.yaml)");
     }
 
+    /** The policy (RouteFilePolicy): a secret named or read anywhere in a file, in each of the forms a route can read it. */
+    @Test
+    void aRouteThatReadsASecretIsRefusedWhateverTheForm() throws IOException {
+        Path routes = copy();
+        Path retention = routes.resolve("delivery-log-retention.yaml");
+        String message = "message: \"Deleted ${body} delivery_log rows older than {{presence.delivery.log-retention-hours}} hours\"";
+        int placeholder = edit(retention, message, "message: \"{{presence.db.password}}\"");
+        Path announcements = routes.resolve("presence-announcements.yaml");
+        int env = edit(announcements, "id: presence-announcements", "id: presence-announcements # ${env:PRESENCE_API_TOKEN}");
+        Path receipts = routes.resolve("delivery-receipts.yaml");
+        int named = edit(receipts, "id: delivery-receipts", "id: delivery-receipts # ${properties:camel.component.aws2-sqs.secretKey}");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
+                retention + ":" + placeholder + ": policy: names the secret setting presence.db.password"
+                        + " (PRESENCE_DB_PASSWORD): a route may not read a secret (it could log it or send it anywhere);"
+                        + " the logins the routes need are set in Java",
+                receipts + ":" + named + ": policy: reads ${properties:camel.component.aws2-sqs.secretKey}, a secret by"
+                        + " its name: a route may not read a secret (it could log it or send it anywhere)",
+                announcements + ":" + env + ": policy: names the secret setting presence.api.token (PRESENCE_API_TOKEN):"
+                        + " a route may not read a secret (it could log it or send it anywhere); the logins the routes"
+                        + " need are set in Java");
+    }
+
+    /** The policy: only the allowed components (no SQL of a route's own through camel-jdbc), written out. */
+    @Test
+    void aComponentOutsideTheAllowListIsRefused() throws IOException {
+        Path routes = copy();
+        Path retention = routes.resolve("delivery-log-retention.yaml");
+        String step = "        - setBody:\n";
+        Files.writeString(retention, Files.readString(retention).replace(step,
+                "        - to: jdbc:presenceDataSource\n        - toD: \"${header.target}:x\"\n"
+                        + "        - recipientList:\n            constant: log:a\n" + step));
+        int jdbc = edit(retention, "- to: jdbc:presenceDataSource", "- to: jdbc:presenceDataSource");
+        int dynamic = edit(retention, "- toD:", "- toD:");
+        int recipients = edit(retention, "- recipientList:", "- recipientList:");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
+                retention + ":" + jdbc + ": policy: component jdbc is not allowed in a route (allowed: aws2-sqs, direct,"
+                        + " lifecycle-events, log, outbox, paho-mqtt5, platform-http, scheduler, timer;"
+                        + " docs/routes.md#what-a-route-file-may-do)",
+                retention + ":" + dynamic + ": policy: endpoint ${header.target}:x: its component is chosen per"
+                        + " message; write the component out (allowed: aws2-sqs, direct, lifecycle-events, log, outbox,"
+                        + " paho-mqtt5, platform-http, scheduler, timer)",
+                retention + ":" + recipients + ": policy: recipientList chooses its endpoints per message, which the"
+                        + " component allow-list cannot check; use to (or toD with the component written out)");
+    }
+
+    /** The policy: every route of the read API starts with the guard; a bean a route makes is one of the service's. */
+    @Test
+    void anApiRouteWithoutTheGuardAndABeanTypeFromElsewhereAreRefused() throws IOException {
+        Path routes = copy();
+        Path api = routes.resolve("presence-api.yaml");
+        Files.writeString(api, Files.readString(api).replace(
+                "        - process:\n            ref: presenceApiGuard\n", ""));
+        int users = edit(api, "uri: platform-http:/presence/users/{userId}", "uri: platform-http:/presence/users/{userId}");
+        int first = edit(api, "uri: platform-http:/presence/{clientId}", "uri: platform-http:/presence/{clientId}");
+        Path retention = routes.resolve("delivery-log-retention.yaml");
+        Files.writeString(retention, Files.readString(retention).replace("        - setBody:\n",
+                "        - bean:\n            beanType: java.lang.ProcessBuilder\n            method: start\n        - setBody:\n"));
+        int beanType = edit(retention, "beanType: java.lang.ProcessBuilder", "beanType: java.lang.ProcessBuilder");
+
+        assertThat(lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS))).containsExactly(
+                retention + ":" + beanType + ": policy: bean type java.lang.ProcessBuilder: only the service's own"
+                        + " classes (io.presencebroker.*) may be made by a route; refer to a bean of the registry instead",
+                api + ":" + first + ": policy: route presence-api serves platform-http:/presence/{clientId}"
+                        + " without the guard: its first step must be `process: ref: presenceApiGuard` (bearer token, rate limit)",
+                api + ":" + users + ": policy: route presence-api-users serves platform-http:/presence/users/{userId}"
+                        + " without the guard: its first step must be `process: ref: presenceApiGuard` (bearer token, rate limit)");
+    }
+
     @Test
     void aGreedySchedulerThatIsNotSynchronousIsRefused() throws IOException {
         Path routes = copy();

@@ -80,6 +80,31 @@ public final class S3MockServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A route set as an operator ships it (deploy/README.md): {@code sha256sum *.yaml > routes.sha256} in the folder,
+     * the files and the manifest uploaded under the prefix; returns {@code sha256sum routes.sha256}, the sum the
+     * deployment names (PRESENCE_ROUTES_MANIFEST_SHA256).
+     */
+    public String uploadSet(String bucket, String prefix, Path folder) throws IOException {
+        shell(folder, "sha256sum *.yaml > routes.sha256");
+        upload(bucket, prefix, folder);
+        return shell(folder, "sha256sum routes.sha256").substring(0, 64);
+    }
+
+    private static String shell(Path folder, String command) throws IOException {
+        Process p = new ProcessBuilder("sh", "-c", command).directory(folder.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(command + " failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return output;
+    }
+
     public S3Client client() {
         return client;
     }
