@@ -3,7 +3,8 @@
 --
 -- The `migrate` command runs it after the Flyway migrations (the tables must exist), when PRESENCE_DB_RUNTIME_USER is
 -- set, connected as the migration user (PRESENCE_DB_USER, e.g. the RDS master user). It is idempotent: it creates the
--- user or resets its password, and grants; it never revokes (a grant added by hand stays). ${user}, ${password} and
+-- user or resets its password (the ALTER USER; skipped with PRESENCE_DB_RUNTIME_PASSWORD_RESET=false, when Secrets
+-- Manager rotates the password), and grants; it never revokes (a grant added by hand stays). ${user}, ${password} and
 -- ${database} are replaced by the command (the user name must match [A-Za-z0-9_]+, the password must not contain a
 -- quote or a backslash); to run it by hand, replace them yourself.
 --

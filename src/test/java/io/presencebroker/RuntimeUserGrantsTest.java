@@ -56,6 +56,30 @@ class RuntimeUserGrantsTest {
         return db;
     }
 
+    /**
+     * With Secrets Manager rotating the runtime password (the stack sets PRESENCE_DB_RUNTIME_PASSWORD_RESET=false), a
+     * migrate run with the password of before (a task started in a rotation's window) leaves the rotated one; by
+     * default the run sets the given password.
+     */
+    @Test
+    void aRotatedPasswordIsKeptUnlessTheRunResetsIt() throws Exception {
+        TestMariaDb db = migrated();
+        String rotated = "rotated-Runtime-2";
+        db.changePassword(USER, rotated);
+        java.util.Map<String, String> keep = new java.util.HashMap<>(migration(db, DATABASE));
+        keep.put("presence.db.runtime-password-reset", "false");
+
+        assertThat(DatabaseMigration.main(keep)).isZero();
+        try (Connection c = java.sql.DriverManager.getConnection(db.verifiedUrl(DATABASE), USER, rotated)) {
+            assertThat(c.isValid(2)).as("the rotated password still logs in").isTrue();
+        }
+
+        assertThat(DatabaseMigration.main(migration(db, DATABASE))).isZero();
+        try (Connection c = java.sql.DriverManager.getConnection(db.verifiedUrl(DATABASE), USER, PASSWORD)) {
+            assertThat(c.isValid(2)).as("the default run set the given password").isTrue();
+        }
+    }
+
     @Test
     void theRuntimeUserHasExactlyTheServicesPrivileges() throws Exception {
         TestMariaDb db = migrated();

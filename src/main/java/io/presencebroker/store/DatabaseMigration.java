@@ -52,7 +52,8 @@ public final class DatabaseMigration {
         String runtimeUser = settings.get("presence.db.runtime-user");
         if (!runtimeUser.isBlank()) {
             try (Connection c = DriverManager.getConnection(url, user, password)) {
-                createRuntimeUser(c, runtimeUser, settings.require("presence.db.runtime-password"));
+                createRuntimeUser(c, runtimeUser, settings.require("presence.db.runtime-password"),
+                        settings.isTrue("presence.db.runtime-password-reset"));
             }
             LOG.info("Runtime database user {} has its privileges", runtimeUser);
         }
@@ -84,6 +85,16 @@ public final class DatabaseMigration {
 
     /** Runs the runtime user script with the given user name and password, in the connection's database. */
     public static void createRuntimeUser(Connection c, String user, String password) throws SQLException {
+        createRuntimeUser(c, user, password, true);
+    }
+
+    /**
+     * The same; with {@code resetPassword} false an existing user keeps its password (its {@code ALTER USER} is
+     * skipped): the password is then Secrets Manager's rotation's to change, and a run during a rotation (a task
+     * starting between the rotation's setSecret and finishSecret, with the password of before) must not undo it.
+     */
+    public static void createRuntimeUser(Connection c, String user, String password, boolean resetPassword)
+            throws SQLException {
         if (!USER_NAME.matcher(user).matches()) {
             throw new IllegalArgumentException("presence.db.runtime-user must match " + USER_NAME + ": " + user);
         }
@@ -100,6 +111,9 @@ public final class DatabaseMigration {
                 throw new IllegalStateException("the JDBC URL names no (usable) database: " + database);
             }
             for (String statement : statements(script())) {
+                if (!resetPassword && statement.strip().startsWith("ALTER USER")) {
+                    continue;
+                }
                 st.execute(statement.replace("${user}", user).replace("${password}", password)
                         .replace("${database}", database));
             }
