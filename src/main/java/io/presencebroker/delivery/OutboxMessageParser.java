@@ -1,5 +1,6 @@
 package io.presencebroker.delivery;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -7,6 +8,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.failure.InvalidEventException;
 import io.presencebroker.json.StrictJson;
+import io.presencebroker.store.StoreIds;
 
 /**
  * Turns an outbox SQS message body into a validated {@link OutboxMessage}. Everything that cannot be delivered is an
@@ -19,6 +21,8 @@ public class OutboxMessageParser {
     public static final int MAX_CHAT_ID_LENGTH = 256;
     public static final int MAX_PUSH_TITLE_LENGTH = 256;
     public static final int MAX_PUSH_BODY_LENGTH = 4096;
+    /** AWS IoT Core takes a publish payload of at most 128 KB; what it refuses could reach the recipient by no socket. */
+    public static final int MAX_PAYLOAD_BYTES = 128 * 1024;
 
     private final int maxRecipients;
 
@@ -35,6 +39,11 @@ public class OutboxMessageParser {
         JsonNode payload = root.get("payload");
         if (payload == null || payload.isNull() || payload.isMissingNode()) {
             throw new InvalidEventException("payload is missing");
+        }
+        int payloadBytes = payload.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (payloadBytes > MAX_PAYLOAD_BYTES) {
+            throw new InvalidEventException("payload is " + payloadBytes + " bytes, over AWS IoT's publish limit of "
+                    + MAX_PAYLOAD_BYTES + " (128 KB)");
         }
         JsonNode push = root.get("push");
         if (push == null || push.isNull()) {
@@ -72,6 +81,7 @@ public class OutboxMessageParser {
                 throw new InvalidEventException(field + " is not a string");
             }
             check(field, r.textValue(), MAX_ID_LENGTH, true);
+            StoreIds.exact(field, r.textValue());
             if (!r.textValue().equals(senderId)) {
                 unique.add(r.textValue());
             }
@@ -93,7 +103,7 @@ public class OutboxMessageParser {
             throw new InvalidEventException(name + " is not a string");
         }
         check(name, value.textValue(), maxLength, true);
-        return value.textValue();
+        return StoreIds.exact(name, value.textValue());
     }
 
     private static String optionalText(JsonNode node, String field, int maxLength, String name) {

@@ -31,8 +31,9 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 public class LifecycleConfiguration implements CamelConfiguration {
 
     @BindToRegistry(lazy = true)
-    public LifecycleEventParser lifecycleEventParser(@PropertyInject("presence.max-future-skew-ms") long maxFutureSkew) {
-        return new LifecycleEventParser(Clock.systemUTC(), maxFutureSkew);
+    public LifecycleEventParser lifecycleEventParser(@PropertyInject("presence.max-future-skew-ms") long maxFutureSkew,
+            @PropertyInject("presence.lifecycle.max-topics-per-event") int maxTopics) {
+        return new LifecycleEventParser(Clock.systemUTC(), maxFutureSkew, maxTopics);
     }
 
     @BindToRegistry(lazy = true)

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
 import io.presencebroker.failure.InvalidEventException;
+import io.presencebroker.store.StoreIds;
 import io.presencebroker.routes.RouteStep;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -28,6 +29,8 @@ public class LifecycleEventParser {
     public static final int MAX_SESSION_LENGTH = 128;
     public static final int MAX_TOPIC_LENGTH = 256;
     public static final int MAX_REASON_LENGTH = 64;
+    /** AWS IoT Core's quota of topic filters in one SUBSCRIBE (the default of presence.lifecycle.max-topics-per-event). */
+    public static final int AWS_MAX_TOPICS_PER_SUBSCRIBE = 8;
 
     /** Header the parser sets: the event's type, what the router's {@code choice} tests. */
     public static final String EVENT_TYPE = "eventType";
@@ -38,10 +41,16 @@ public class LifecycleEventParser {
 
     private final Clock clock;
     private final long maxFutureSkewMillis;
+    private final int maxTopics;
 
     public LifecycleEventParser(Clock clock, long maxFutureSkewMillis) {
+        this(clock, maxFutureSkewMillis, AWS_MAX_TOPICS_PER_SUBSCRIBE);
+    }
+
+    public LifecycleEventParser(Clock clock, long maxFutureSkewMillis, int maxTopics) {
         this.clock = clock;
         this.maxFutureSkewMillis = maxFutureSkewMillis;
+        this.maxTopics = maxTopics;
     }
 
     /**
@@ -99,7 +108,7 @@ public class LifecycleEventParser {
             return new LifecycleEvent(null, root.get("timestamp").longValue(), root.get("eventType").textValue(),
                     null, null, null, null);
         }
-        String clientId = requiredText(root, "clientId", MAX_CLIENT_ID_LENGTH);
+        String clientId = StoreIds.exact("clientId", requiredText(root, "clientId", MAX_CLIENT_ID_LENGTH));
         long timestamp = requiredLong(root, "timestamp");
         long now = clock.millis();
         if (timestamp < 0) {
@@ -148,7 +157,7 @@ public class LifecycleEventParser {
                 && !root.has("clientId");
     }
 
-    private static List<String> topics(JsonNode root) {
+    private List<String> topics(JsonNode root) {
         JsonNode node = root.get("topics");
         if (node == null || node.isNull()) {
             throw new InvalidEventException("topics is missing");
@@ -158,6 +167,10 @@ public class LifecycleEventParser {
         }
         if (node.isEmpty()) {
             throw new InvalidEventException("topics is empty");
+        }
+        if (node.size() > maxTopics) {
+            throw new InvalidEventException("topics has " + node.size() + " entries, more than the " + maxTopics
+                    + " topic filters AWS IoT takes in one SUBSCRIBE (PRESENCE_LIFECYCLE_MAX_TOPICS_PER_EVENT)");
         }
         List<String> topics = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {

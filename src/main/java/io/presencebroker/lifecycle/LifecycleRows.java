@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.presencebroker.metrics.PresenceMetrics;
+import io.presencebroker.store.StoreIds;
 import org.apache.camel.Body;
 
 /**
@@ -39,7 +40,7 @@ public class LifecycleRows {
             if (chatId == null) {
                 metrics.count(event.eventType(), "ignored_topic");
             } else {
-                rows.add(PresenceSql.subscription(event, topic, chatId));
+                rows.add(PresenceSql.subscription(event, topic, StoreIds.exact("chat id", chatId)));
             }
         }
         return new RowChanges(event.eventType(), event.timestamp(), rows);

@@ -3,6 +3,8 @@ package io.presencebroker.lifecycle;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.presencebroker.store.StoreIds;
+
 /**
  * The user a client id belongs to (presence.user-id-pattern): group 1 of the pattern's first match in the client id.
  * A client id the pattern does not match, or whose group 1 is empty, is its own user. With the default pattern,
@@ -22,7 +24,7 @@ public final class UserIds {
     public String of(String clientId) {
         Matcher m = pattern.matcher(clientId);
         if (m.find() && m.group(1) != null && !m.group(1).isEmpty()) {
-            return m.group(1);
+            return StoreIds.exact("user id", m.group(1));
         }
         return clientId;
     }

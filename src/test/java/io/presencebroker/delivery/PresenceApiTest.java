@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.presencebroker.lifecycle.EventJson;
 import io.presencebroker.testing.TestQueues;
@@ -151,6 +152,35 @@ class PresenceApiTest extends ServiceTestSupport {
                  "clients":[{"clientId":"kai:laptop","connected":false,"chats":[]},
                             {"clientId":"kai:phone","connected":false,"chats":[]}]}""").formatted(t + 20)));
         assertThat(get(apiPort, "/presence/users/kai:phone").statusCode()).isEqualTo(404);
+    }
+
+    /** A user's clients come a page at a time (limit, after), so an answer is bounded whatever the user has. */
+    @Test
+    void aUsersClientsArePaginated() throws Exception {
+        long t = System.currentTimeMillis() - 60_000;
+        List<String> events = new java.util.ArrayList<>();
+        for (int i = 1; i <= 5; i++) {
+            events.add(EventJson.connected("pia:d" + i, t + i, "s-" + i, 1));
+        }
+        events.add(EventJson.subscription("subscribed", "pia:d3", t + 10, "s-3", List.of("app/pia/chat/1", "app/pia/chat/2")));
+        queues.send(EVENTS, events);
+        queues.awaitDrained(EVENTS, Duration.ofSeconds(30));
+
+        JsonNode first = JSON.readTree(get(apiPort, "/presence/users/pia?limit=2").body());
+        assertThat(first.get("clients").findValuesAsText("clientId")).containsExactly("pia:d1", "pia:d2");
+        assertThat(first.get("clientsOnline").asInt()).as("the user's, not the page's").isEqualTo(5);
+        assertThat(first.get("next").asText()).isEqualTo("pia:d2");
+        JsonNode second = JSON.readTree(get(apiPort, "/presence/users/pia?limit=2&after=pia:d2").body());
+        assertThat(second.get("clients").findValuesAsText("clientId")).containsExactly("pia:d3", "pia:d4");
+        assertThat(second.get("clients").get(0).get("chats")).hasSize(2);
+        JsonNode last = JSON.readTree(get(apiPort, "/presence/users/pia?limit=2&after=pia:d4").body());
+        assertThat(last.get("clients").findValuesAsText("clientId")).containsExactly("pia:d5");
+        assertThat(last.has("next")).isFalse();
+        // the default page is 100 clients; a limit outside 1..1000 is refused
+        assertThat(JSON.readTree(get(apiPort, "/presence/users/pia").body()).get("clients")).hasSize(5);
+        HttpResponse<String> bad = get(apiPort, "/presence/users/pia?limit=0");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(bad.body()).get("error").asText()).isEqualTo("limit must be a number from 1 to 1000");
     }
 
     @Test
