@@ -1,6 +1,8 @@
 package io.presencebroker.delivery;
 
 
+import java.util.UUID;
+
 import javax.sql.DataSource;
 
 import io.presencebroker.config.ContextServices;
@@ -27,12 +29,19 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  */
 public class DeliveryConfiguration implements CamelConfiguration {
 
+    /** The MQTT lifecycle source's client ids: this prefix and a random part, unique per instance. */
+    public static final String LIFECYCLE_CLIENT_PREFIX = "presence-lifecycle-";
+
     @Override
     public void configure(CamelContext context) {
         // camel-paho-mqtt5 whose consumer receives what a persistent session kept while the service was away
         SessionResumingMqttComponent mqtt = new SessionResumingMqttComponent();
-        // the broker login is the component's, not the route's: a route file names no secret (check-routes' policy)
         Settings props = Settings.of(context.getPropertiesComponent());
+        // one client id per instance under a fixed prefix: every task of a service has the same settings, and two
+        // connections with one id take the session from each other, again and again with automatic reconnect
+        String clientId = props.get("presence.mqtt.lifecycle.client-id");
+        mqtt.getConfiguration().setClientId(clientId.isBlank() ? LIFECYCLE_CLIENT_PREFIX + UUID.randomUUID() : clientId);
+        // the broker login is the component's, not the route's: a route file names no secret (check-routes' policy)
         String userName = props.get("presence.mqtt.user-name");
         if (!userName.isBlank()) {
             mqtt.getConfiguration().setUserName(userName);
