@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 import io.presencebroker.config.ContextServices;
+import io.presencebroker.config.Settings;
 import io.presencebroker.metrics.Meters;
 import io.presencebroker.mqtt.MqttPublisher;
 import io.presencebroker.sqs.QueueMessages;
@@ -37,6 +38,10 @@ public class AnnouncementsConfiguration implements CamelConfiguration {
                                                @PropertyInject("presence.announcements.resolve-batch-size")
                                                int resolveBatchSize,
                                                @PropertyInject("presence.announcements.claim-seconds") int claimSeconds) {
+        Settings props = Settings.of(context.getPropertiesComponent());
+        ClaimBudget.require(claimSeconds, props.getInt("presence.announcements.send-retries"),
+                props.getLong("presence.sqs.call-timeout-ms"),
+                props.isTrue("presence.announcements.mqtt.enabled") ? props.getLong("presence.delivery.mqtt.publish-timeout-ms") : 0);
         return new PresenceAnnouncer(dataSource, changes, batchSize, resolveBatchSize, claimSeconds, Meters.of(context));
     }
 

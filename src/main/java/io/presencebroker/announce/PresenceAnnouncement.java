@@ -5,28 +5,38 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * One announcement of a transition of {@code user_presence}, as sent: {@code {"userId", "online", "at",
- * "clientsOnline"}} (docs/announcements.md). The claim it was taken with is not part of the message.
+ * "clientsOnline", "sequence"}} (docs/announcements.md). The sequence number counts the user's announcements in the
+ * order they were claimed (a resend has the number of the one it repeats): the one with the highest is the user's
+ * latest state, whatever the order they arrive in. The claim it was taken with is not part of the message.
  */
-@JsonPropertyOrder({"userId", "online", "at", "clientsOnline"})
+@JsonPropertyOrder({"userId", "online", "at", "clientsOnline", "sequence"})
 public final class PresenceAnnouncement {
 
     private final String userId;
     private final boolean online;
     private final long at;
     private final int clientsOnline;
+    private final long sequence;
     private final String claimId;
 
     /**
      * @param at      the transition's time, epoch milliseconds: the latest connect when online, the latest disconnect
      *                when offline ({@code user_presence.last_seen_at})
+     * @param sequence the user's sequence number of this announcement
      * @param claimId the claim under which this instance sends it
      */
-    public PresenceAnnouncement(String userId, boolean online, long at, int clientsOnline, String claimId) {
+    public PresenceAnnouncement(String userId, boolean online, long at, int clientsOnline, long sequence,
+                                String claimId) {
         this.userId = userId;
         this.online = online;
         this.at = at;
         this.clientsOnline = clientsOnline;
+        this.sequence = sequence;
         this.claimId = claimId;
+    }
+
+    public long getSequence() {
+        return sequence;
     }
 
     public String getUserId() {
@@ -52,6 +62,6 @@ public final class PresenceAnnouncement {
 
     @Override
     public String toString() {
-        return userId + (online ? " online" : " offline") + " at " + at;
+        return userId + (online ? " online" : " offline") + " at " + at + " #" + sequence;
     }
 }

@@ -34,20 +34,23 @@ import org.apache.camel.Exchange;
 public class PresenceAnnouncer {
 
     private static final String DUE = """
-            SELECT user_id, sending_online, sending_at, sending_clients, pending_online, pending_at, pending_clients
+            SELECT user_id, sending_online, sending_at, sending_clients, pending_online, pending_at, pending_clients,
+                   COALESCE(sending_sequence, sequence), sequence + 1
               FROM presence_announcement
              WHERE due_at <= NOW(3) AND marked_at IS NULL
              ORDER BY due_at
              LIMIT ?
                FOR UPDATE SKIP LOCKED""";
     /**
-     * The claim of new announcements, one statement for all of them: the pending state becomes the one being sent
-     * (the right-hand sides read the row as it was: the same under MySQL's left-to-right assignment and under
-     * MariaDB's SIMULTANEOUS_ASSIGNMENT). Parameters: claim, lease (µs), then the users.
+     * The claim of new announcements, one statement for all of them: the pending state becomes the one being sent,
+     * under the user's next sequence number (the right-hand sides read the row as it was: the same under MySQL's
+     * left-to-right assignment and under MariaDB's SIMULTANEOUS_ASSIGNMENT). Parameters: claim, lease (µs), then the
+     * users.
      */
     private static final String CLAIM = """
             UPDATE presence_announcement
                SET sending_online = pending_online, sending_at = pending_at, sending_clients = pending_clients,
+                   sending_sequence = sequence + 1, sequence = sequence + 1,
                    pending_online = NULL, pending_at = NULL, pending_clients = NULL, pending_due = NULL,
                    claim_id = ?, due_at = TIMESTAMPADD(MICROSECOND, ?, NOW(3))
              WHERE user_id IN (%s)""";
@@ -63,7 +66,7 @@ public class PresenceAnnouncer {
     private static final String ANNOUNCED = """
             UPDATE presence_announcement
                SET announced_online = sending_online, sending_online = NULL, sending_at = NULL, sending_clients = NULL,
-                   claim_id = NULL, due_at = pending_due
+                   sending_sequence = NULL, claim_id = NULL, due_at = pending_due
              WHERE claim_id = ? AND user_id IN (%s)""";
 
     private final DataSource dataSource;
@@ -138,8 +141,9 @@ public class PresenceAnnouncer {
                         if (rs.getObject(column) == null) {
                             continue; // nothing pending (cannot happen: due_at is cleared with the pending state)
                         }
+                        // a resend keeps the number of the announcement it repeats; a new one takes the next
                         due.add(new PresenceAnnouncement(user, rs.getBoolean(column), rs.getLong(column + 1),
-                                rs.getInt(column + 2), claim));
+                                rs.getInt(column + 2), rs.getLong(resend ? 8 : 9), claim));
                         (resend ? retaken : taken).add(user);
                     }
                 }

@@ -15,6 +15,9 @@ import io.presencebroker.metrics.Meters;
 import io.presencebroker.mqtt.MqttPublisher;
 import io.presencebroker.mqtt.SessionResumingMqttComponent;
 import io.presencebroker.sqs.PolledQueueConsumer.PollSettings;
+import io.presencebroker.sqs.SqsClients;
+import io.presencebroker.sqs.SqsRequestMetrics;
+import org.apache.camel.component.aws2.sqs.Sqs2Component;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -48,6 +51,14 @@ public class DeliveryConfiguration implements CamelConfiguration {
             mqtt.getConfiguration().setPassword(props.get("presence.mqtt.password"));
         }
         context.addComponent("paho-mqtt5", mqtt);
+        if (props.isTrue("presence.delivery.enabled") && props.isTrue("presence.delivery.receipts.enabled")) {
+            // the receipts route long-polls through camel-aws2-sqs: a client whose calls may last the wait (the
+            // service's own client gives every call presence.sqs.call-timeout-ms, which a long poll exceeds)
+            SqsClient longPolls = SqsClients.createForLongPolls(props, 2,
+                    ContextServices.bean(context, "sqsRequestMetrics", SqsRequestMetrics.class));
+            ContextServices.closeOnStop(context, longPolls);
+            context.getComponent("aws2-sqs", Sqs2Component.class).getConfiguration().setAmazonSQSClient(longPolls);
+        }
     }
 
     @BindToRegistry(lazy = true)

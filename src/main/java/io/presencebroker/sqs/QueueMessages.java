@@ -1,5 +1,6 @@
 package io.presencebroker.sqs;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +14,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchRequestEntry;
 import software.amazon.awssdk.services.sqs.model.ChangeMessageVisibilityBatchResponse;
@@ -152,7 +155,7 @@ public final class QueueMessages {
     /** One long poll: up to {@code max} messages, waiting up to {@code waitSeconds}, with these system attributes. */
     public List<Message> receive(int max, int waitSeconds, List<MessageSystemAttributeName> attributes) {
         return sqs.receiveMessage(b -> b.queueUrl(url.get()).maxNumberOfMessages(max).waitTimeSeconds(waitSeconds)
-                .messageSystemAttributeNames(attributes)).messages();
+                .messageSystemAttributeNames(attributes).overrideConfiguration(longPoll(waitSeconds))).messages();
     }
 
     /**
@@ -163,7 +166,12 @@ public final class QueueMessages {
                                                       List<MessageSystemAttributeName> attributes) {
         return sqs.receiveMessage(b -> b.queueUrl(url.get()).maxNumberOfMessages(max).waitTimeSeconds(waitSeconds)
                 .visibilityTimeout(visibilitySeconds).messageSystemAttributeNames(attributes)
-                .messageAttributeNames("All")).messages();
+                .messageAttributeNames("All").overrideConfiguration(longPoll(waitSeconds))).messages();
+    }
+
+    /** A receive may take its long-poll wait: its call timeout is that wait and 10 s, not the client's. */
+    private static Consumer<AwsRequestOverrideConfiguration.Builder> longPoll(int waitSeconds) {
+        return o -> o.apiCallTimeout(Duration.ofSeconds(waitSeconds + 10L));
     }
 
     /** Deletes one message now, in the calling thread; throws when SQS refused. */

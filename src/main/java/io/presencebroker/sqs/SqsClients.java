@@ -2,6 +2,7 @@ package io.presencebroker.sqs;
 
 import io.presencebroker.config.Settings;
 import java.net.URI;
+import java.time.Duration;
 
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -22,13 +23,30 @@ public final class SqsClients {
     private SqsClients() {
     }
 
+    /** Every call bounded by presence.sqs.call-timeout-ms (a receive through QueueMessages: its wait on top). */
     public static SqsClient create(Settings settings, int consumers, ExecutionInterceptor... interceptors) {
+        return create(settings, consumers, Duration.ofMillis(settings.getLong("presence.sqs.call-timeout-ms")), interceptors);
+    }
+
+    /**
+     * For a consumer that long-polls with requests it does not make itself (camel-aws2-sqs, the receipts): every call
+     * bounded by the long-poll wait plus presence.sqs.call-timeout-ms.
+     */
+    public static SqsClient createForLongPolls(Settings settings, int consumers, ExecutionInterceptor... interceptors) {
+        return create(settings, consumers, Duration.ofSeconds(settings.getLong("presence.sqs.wait-time-seconds"))
+                .plusMillis(settings.getLong("presence.sqs.call-timeout-ms")), interceptors);
+    }
+
+    private static SqsClient create(Settings settings, int consumers, Duration callTimeout,
+                                    ExecutionInterceptor... interceptors) {
         SqsClientBuilder builder = SqsClient.builder()
                 .region(Region.of(settings.require("aws.region")))
                 .overrideConfiguration(c -> {
                     for (ExecutionInterceptor i : interceptors) {
                         c.addExecutionInterceptor(i);
                     }
+                    // every call bounded, its retries included (a receive gets its long-poll wait on top: QueueMessages)
+                    c.apiCallTimeout(callTimeout);
                 })
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(Math.max(50, consumers * 4)));
         String endpoint = settings.get("presence.sqs.endpoint");

@@ -14,11 +14,11 @@ class AnnouncementMessagesTest {
     @Test
     void eachAnnouncementIsItsDocumentedJsonInOrder() throws Exception {
         List<String> bodies = AnnouncementMessages.json(List.of(
-                new PresenceAnnouncement("alice", false, 1764770000000L, 0, "claim-1"),
-                new PresenceAnnouncement("bob", true, 1764770000001L, 2, "claim-1")));
+                new PresenceAnnouncement("alice", false, 1764770000000L, 0, 3, "claim-1"),
+                new PresenceAnnouncement("bob", true, 1764770000001L, 2, 1, "claim-1")));
         assertThat(bodies).containsExactly(
-                "{\"userId\":\"alice\",\"online\":false,\"at\":1764770000000,\"clientsOnline\":0}",
-                "{\"userId\":\"bob\",\"online\":true,\"at\":1764770000001,\"clientsOnline\":2}");
+                "{\"userId\":\"alice\",\"online\":false,\"at\":1764770000000,\"clientsOnline\":0,\"sequence\":3}",
+                "{\"userId\":\"bob\",\"online\":true,\"at\":1764770000001,\"clientsOnline\":2,\"sequence\":1}");
     }
 
     @Test

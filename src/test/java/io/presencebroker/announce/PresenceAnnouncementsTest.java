@@ -96,7 +96,7 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
 
         AnnouncementLog.Received online = announcements.await("ann", 1, TIMEOUT).get(0);
         assertThat(online.message()).isEqualTo(JSON.readTree(
-                "{\"userId\":\"ann\",\"online\":true,\"at\":" + t + ",\"clientsOnline\":1}"));
+                "{\"userId\":\"ann\",\"online\":true,\"at\":" + t + ",\"clientsOnline\":1,\"sequence\":1}"));
         Awaitility.await().atMost(TIMEOUT).until(() -> listener.received().stream()
                 .anyMatch(r -> r.topic().equals("presence/ann")));
         MqttTestClient.Received overMqtt = listener.received().stream()
@@ -129,7 +129,7 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
 
         AnnouncementLog.Received offline = announcements.await("cal", 2, TIMEOUT).get(1);
         assertThat(offline.message()).isEqualTo(JSON.readTree(
-                "{\"userId\":\"cal\",\"online\":false,\"at\":" + (t + 50) + ",\"clientsOnline\":0}"));
+                "{\"userId\":\"cal\",\"online\":false,\"at\":" + (t + 50) + ",\"clientsOnline\":0,\"sequence\":2}"));
         assertThat(offline.receivedAtMillis() - sent).isGreaterThanOrEqualTo(DEBOUNCE_MS);
         Awaitility.await().atMost(TIMEOUT).until(() ->
                 "announced=offline, sending=null, pending=null".equals(AnnouncementLog.row("cal")));
