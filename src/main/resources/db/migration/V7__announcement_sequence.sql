@@ -1,5 +1,6 @@
--- Each announcement carries its user's sequence number: 1, 2, 3... in the order the states were claimed for sending,
--- the same number when an announcement is sent again (a claim that ran out). A send stuck in the network can reach
+-- Each announcement carries its user's sequence number, increasing in the order the states were claimed for sending
+-- (one more than the last, and at least the claim's time in milliseconds, so that it still increases for a user whose
+-- row retention deleted), the same number when an announcement is sent again (a claim that ran out). A send stuck in the network can reach
 -- SQS after the user's later state; a consumer that keeps, per user, the announcement of the highest sequence ends
 -- with the latest state whatever the order of arrival (docs/announcements.md).
 ALTER TABLE presence_announcement

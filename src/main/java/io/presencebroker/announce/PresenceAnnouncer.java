@@ -35,7 +35,7 @@ public class PresenceAnnouncer {
 
     private static final String DUE = """
             SELECT user_id, sending_online, sending_at, sending_clients, pending_online, pending_at, pending_clients,
-                   COALESCE(sending_sequence, sequence), sequence + 1
+                   COALESCE(sending_sequence, sequence), sequence
               FROM presence_announcement
              WHERE due_at <= NOW(3) AND marked_at IS NULL
              ORDER BY due_at
@@ -43,14 +43,15 @@ public class PresenceAnnouncer {
                FOR UPDATE SKIP LOCKED""";
     /**
      * The claim of new announcements, one statement for all of them: the pending state becomes the one being sent,
-     * under the user's next sequence number (the right-hand sides read the row as it was: the same under MySQL's
-     * left-to-right assignment and under MariaDB's SIMULTANEOUS_ASSIGNMENT). Parameters: claim, lease (µs), then the
-     * users.
+     * under the user's next sequence number: one more than the last, and at least the claim's time in milliseconds, so
+     * that the numbers still increase for a user whose row retention deleted and who came back (the right-hand sides
+     * read the row as it was: the same under MySQL's left-to-right assignment and under MariaDB's
+     * SIMULTANEOUS_ASSIGNMENT). Parameters: the time floor twice, claim, lease (µs), then the users.
      */
     private static final String CLAIM = """
             UPDATE presence_announcement
                SET sending_online = pending_online, sending_at = pending_at, sending_clients = pending_clients,
-                   sending_sequence = sequence + 1, sequence = sequence + 1,
+                   sending_sequence = GREATEST(sequence + 1, ?), sequence = GREATEST(sequence + 1, ?),
                    pending_online = NULL, pending_at = NULL, pending_clients = NULL, pending_due = NULL,
                    claim_id = ?, due_at = TIMESTAMPADD(MICROSECOND, ?, NOW(3))
              WHERE user_id IN (%s)""";
@@ -126,6 +127,7 @@ public class PresenceAnnouncer {
     /** One transaction, one commit: the comparisons and the claim. */
     Claim claimDue() throws SQLException {
         String claim = UUID.randomUUID().toString();
+        long floor = System.currentTimeMillis();
         return Transactions.inTransaction(dataSource, c -> {
             int resolved = changes.resolve(c, resolveBatchSize);
             List<PresenceAnnouncement> due = new ArrayList<>();
@@ -143,26 +145,31 @@ public class PresenceAnnouncer {
                         }
                         // a resend keeps the number of the announcement it repeats; a new one takes the next
                         due.add(new PresenceAnnouncement(user, rs.getBoolean(column), rs.getLong(column + 1),
-                                rs.getInt(column + 2), rs.getLong(resend ? 8 : 9), claim));
+                                rs.getInt(column + 2), resend ? rs.getLong(8) : Math.max(rs.getLong(9) + 1, floor),
+                                claim));
                         (resend ? retaken : taken).add(user);
                     }
                 }
             }
             // one statement per kind for the whole claim: the rows are locked by the select above
-            claim(c, CLAIM, claim, taken);
-            claim(c, RECLAIM, claim, retaken);
+            claim(c, CLAIM, List.of(floor, floor), claim, taken);
+            claim(c, RECLAIM, List.of(), claim, retaken);
             return new Claim(resolved, due);
         });
     }
 
-    private void claim(Connection c, String sql, String claim, List<String> users) throws SQLException {
+    private void claim(Connection c, String sql, List<Long> first, String claim, List<String> users) throws SQLException {
         if (users.isEmpty()) {
             return;
         }
         try (PreparedStatement st = c.prepareStatement(sql.formatted(SqlLists.placeholders(users.size())))) {
-            st.setString(1, claim);
-            st.setLong(2, claimMicros);
-            SqlLists.bind(st, 3, users);
+            int p = 1;
+            for (long value : first) {
+                st.setLong(p++, value);
+            }
+            st.setString(p++, claim);
+            st.setLong(p++, claimMicros);
+            SqlLists.bind(st, p, users);
             st.executeUpdate();
         }
     }

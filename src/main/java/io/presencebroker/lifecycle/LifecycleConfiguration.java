@@ -59,6 +59,14 @@ public class LifecycleConfiguration implements CamelConfiguration {
         return new PresenceWriter(dataSource, versionResetGap, marks);
     }
 
+    /** Retention of the presence tables (routes/presence-retention.yaml). */
+    @BindToRegistry(lazy = true)
+    public PresenceRetention presenceRetention(@BeanInject("presenceDataSource") DataSource dataSource,
+                                               @PropertyInject("presence.retention.gone-days") int goneDays,
+                                               @PropertyInject("presence.retention.prune-chunk") int chunk) {
+        return new PresenceRetention(dataSource, goneDays, chunk, System::currentTimeMillis);
+    }
+
     /** The poison rule of the lifecycle flow: only lifecycle commits tell that the environment works for events. */
     @BindToRegistry(lazy = true)
     public FailurePolicy lifecycleFailures(@PropertyInject("presence.poison.max-receives") int maxReceives) {

@@ -31,6 +31,18 @@ public final class PresenceChangeMarks {
     }
 
     /**
+     * The statement that deletes the announcement rows of {@code users} users none of whose clients is left (retention:
+     * lifecycle/PresenceRetention) and that have nothing to announce: no mark, nothing pending or being sent. Their
+     * ids are its parameters. A user who comes back starts a new row; its announcements' sequence numbers go on above
+     * the old ones (they are floored at the claim's time, announce/PresenceAnnouncer).
+     */
+    public static String forgetStatement(int users) {
+        return "DELETE FROM presence_announcement WHERE user_id IN (" + SqlLists.placeholders(users) + ")"
+                + " AND marked_at IS NULL AND pending_online IS NULL AND sending_online IS NULL"
+                + " AND NOT EXISTS (SELECT 1 FROM client_presence p WHERE p.user_id = presence_announcement.user_id)";
+    }
+
+    /**
      * The statement that marks {@code users} users, their ids its parameters in user id order (so two transactions
      * never wait for each other in a cycle): for a lifecycle transaction that sends it together with its commit.
      */
