@@ -13,6 +13,7 @@
 --   delivery_log: INSERT ... ON DUPLICATE KEY UPDATE (claims), SELECT, UPDATE, DELETE (released claims, retention)
 --   presence_announcement: INSERT ... ON DUPLICATE KEY UPDATE, SELECT ... FOR UPDATE (SKIP LOCKED), UPDATE
 --   socket_status, user_socket_status, user_presence (views, SQL SECURITY DEFINER): SELECT (read API, delivery plan)
+--   client_presence_history: INSERT (with each applied transition), SELECT (read API), DELETE (retention)
 --   flyway_schema_history: SELECT (with PRESENCE_DB_MIGRATE=false the service checks at start that the schema is current)
 CREATE USER IF NOT EXISTS '${user}'@'%' IDENTIFIED BY '${password}';
 ALTER USER '${user}'@'%' IDENTIFIED BY '${password}';
@@ -24,4 +25,5 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON `${database}`.`presence_announcement` TO
 GRANT SELECT ON `${database}`.`socket_status` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`user_socket_status` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`user_presence` TO '${user}'@'%';
+GRANT SELECT, INSERT, DELETE ON `${database}`.`client_presence_history` TO '${user}'@'%';
 GRANT SELECT ON `${database}`.`flyway_schema_history` TO '${user}'@'%';

@@ -101,6 +101,7 @@ class RuntimeUserGrantsTest {
                 "GRANT SELECT ON `" + DATABASE + "`.`socket_status`" + to,
                 "GRANT SELECT ON `" + DATABASE + "`.`user_socket_status`" + to,
                 "GRANT SELECT ON `" + DATABASE + "`.`user_presence`" + to,
+                "GRANT SELECT, INSERT, DELETE ON `" + DATABASE + "`.`client_presence_history`" + to,
                 "GRANT SELECT ON `" + DATABASE + "`.`flyway_schema_history`" + to);
         try (Connection c = DriverManager.getConnection(db.verifiedUrl(DATABASE), USER, PASSWORD);
              Statement st = c.createStatement()) {

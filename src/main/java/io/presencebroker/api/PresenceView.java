@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.presencebroker.store.DisconnectReasons;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
@@ -42,11 +43,21 @@ public class PresenceView {
      * per connection, so a page of n clients is at most 50 n rows).
      */
     static final String USER_QUERY = """
-            SELECT u.is_online, u.clients_online, u.last_seen_at, s.client_id, s.is_connected, s.chat_id, s.topic
+            SELECT u.is_online, u.clients_online, u.last_seen_at, u.last_seen_reason, s.client_id, s.is_connected,
+                   s.chat_id, s.topic
               FROM user_presence u
               JOIN user_socket_status s ON s.user_id = u.user_id
              WHERE u.user_id = ? AND s.client_id > ? AND s.client_id <= ?
              ORDER BY s.client_id, s.chat_id""";
+
+    /** A client's transitions, newest first, before the cursor (a history id), one more than asked. */
+    static final String CLIENT_HISTORY = """
+            SELECT id, client_id, connected, event_ts, disconnect_reason, repaired FROM client_presence_history
+             WHERE client_id = ? AND id < ? ORDER BY id DESC LIMIT ?""";
+    /** The same for all of a user's clients. */
+    static final String USER_HISTORY = """
+            SELECT id, client_id, connected, event_ts, disconnect_reason, repaired FROM client_presence_history
+             WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?""";
 
     /** The client ids of a page, one more than asked (there is a next page when it comes back full). */
     static final String USER_PAGE_QUERY = """
@@ -75,8 +86,45 @@ public class PresenceView {
      * user none of whose clients the service has seen.
      */
     public void answerUser(Exchange exchange) {
-        String limitText = exchange.getIn().getHeader("limit", String.valueOf(DEFAULT_PAGE), String.class);
         String after = exchange.getIn().getHeader("after", "", String.class);
+        Integer pageSize = pageSize(exchange);
+        if (pageSize != null) {
+            respond(exchange, "userId", "unknown user", userId -> userJson(userId, after, pageSize));
+        }
+    }
+
+    /**
+     * Route step: answers {@code GET /presence/{clientId}/history} with the client's transitions, newest first, a page
+     * at a time ({@code limit}, {@code before}): {@code {clientId, transitions: [{connected, at, disconnectReason,
+     * unclean, repaired}], next}}.
+     */
+    public void answerHistory(Exchange exchange) {
+        history(exchange, "clientId", CLIENT_HISTORY);
+    }
+
+    /** Route step: {@code GET /presence/users/{userId}/history}, the same for all the user's clients (each with its id). */
+    public void answerUserHistory(Exchange exchange) {
+        history(exchange, "userId", USER_HISTORY);
+    }
+
+    private void history(Exchange exchange, String parameter, String query) {
+        Integer pageSize = pageSize(exchange);
+        if (pageSize == null) {
+            return;
+        }
+        long before;
+        try {
+            before = Long.parseLong(exchange.getIn().getHeader("before", String.valueOf(Long.MAX_VALUE), String.class).strip());
+        } catch (NumberFormatException e) {
+            badRequest(exchange, "before must be the next of a previous page");
+            return;
+        }
+        respond(exchange, parameter, "", id -> historyJson(query, parameter, id, before, pageSize));
+    }
+
+    /** The page size of {@code ?limit=} (default 100), or null after answering 400 for one outside 1 to 1000. */
+    private static Integer pageSize(Exchange exchange) {
+        String limitText = exchange.getIn().getHeader("limit", String.valueOf(DEFAULT_PAGE), String.class);
         int limit;
         try {
             limit = Integer.parseInt(limitText.strip());
@@ -84,15 +132,49 @@ public class PresenceView {
             limit = -1;
         }
         if (limit < 1 || limit > MAX_PAGE) {
-            Message out = exchange.getMessage();
-            out.removeHeaders("*");
-            out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-            out.setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
-            out.setBody(MAPPER.createObjectNode().put("error", "limit must be a number from 1 to " + MAX_PAGE).toString());
-            return;
+            badRequest(exchange, "limit must be a number from 1 to " + MAX_PAGE);
+            return null;
         }
-        int pageSize = limit;
-        respond(exchange, "userId", "unknown user", userId -> userJson(userId, after, pageSize));
+        return limit;
+    }
+
+    private static void badRequest(Exchange exchange, String error) {
+        Message out = exchange.getMessage();
+        out.removeHeaders("*");
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 400);
+        out.setBody(MAPPER.createObjectNode().put("error", error).toString());
+    }
+
+    /** A page of transitions, newest first; never null (an id without history has an empty list). */
+    String historyJson(String query, String parameter, String id, long before, int limit) throws SQLException {
+        ObjectNode n = MAPPER.createObjectNode().put(parameter, id);
+        ArrayNode transitions = n.putArray("transitions");
+        long last = 0;
+        int rows = 0;
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(query)) {
+            st.setString(1, id);
+            st.setLong(2, before);
+            st.setInt(3, limit + 1);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next() && ++rows <= limit) {
+                    last = rs.getLong("id");
+                    ObjectNode t = transitions.addObject();
+                    if (parameter.equals("userId")) {
+                        t.put("clientId", rs.getString("client_id"));
+                    }
+                    String reason = rs.getString("disconnect_reason");
+                    t.put("connected", rs.getBoolean("connected")).put("at", rs.getLong("event_ts"))
+                            .put("disconnectReason", reason)
+                            .put("unclean", !rs.getBoolean("connected") && DisconnectReasons.unclean(reason))
+                            .put("repaired", rs.getBoolean("repaired"));
+                }
+            }
+        }
+        if (rows > limit) {
+            n.put("next", String.valueOf(last));
+        }
+        return n.toString();
     }
 
     private interface Query {
@@ -184,6 +266,9 @@ public class PresenceView {
                             n.put("online", rs.getBoolean("is_online"));
                             n.put("clientsOnline", rs.getInt("clients_online"));
                             n.put("lastSeenAt", rs.getLong("last_seen_at"));
+                            String reason = rs.getString("last_seen_reason");
+                            n.put("lastSeenReason", reason);
+                            n.put("lastSeenUnclean", DisconnectReasons.unclean(reason));
                             clients = n.putArray("clients");
                         }
                         if (!rs.getString("client_id").equals(client)) {

@@ -63,8 +63,9 @@ public class LifecycleConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public PresenceRetention presenceRetention(@BeanInject("presenceDataSource") DataSource dataSource,
                                                @PropertyInject("presence.retention.gone-days") int goneDays,
+                                               @PropertyInject("presence.retention.history-days") int historyDays,
                                                @PropertyInject("presence.retention.prune-chunk") int chunk) {
-        return new PresenceRetention(dataSource, goneDays, chunk, System::currentTimeMillis);
+        return new PresenceRetention(dataSource, goneDays, historyDays, chunk, System::currentTimeMillis);
     }
 
     /** The poison rule of the lifecycle flow: only lifecycle commits tell that the environment works for events. */

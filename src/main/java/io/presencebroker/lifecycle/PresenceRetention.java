@@ -14,6 +14,8 @@ import javax.sql.DataSource;
 import io.presencebroker.store.PresenceChangeMarks;
 import io.presencebroker.store.SqlLists;
 import io.presencebroker.store.Transactions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Retention of the presence tables (routes/presence-retention.yaml): a client disconnected for longer than
@@ -25,6 +27,8 @@ import io.presencebroker.store.Transactions;
  * client can still arrive and be taken for its latest state (a start with a shorter age is refused).
  */
 public final class PresenceRetention {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceRetention.class);
 
     /** SQS keeps a message at most 14 days; a forgotten client's older events must no longer be able to arrive. */
     public static final int MIN_GONE_DAYS = 15;
@@ -39,8 +43,12 @@ public final class PresenceRetention {
     private static final String FORGET_CLIENTS = """
             DELETE FROM client_presence WHERE client_id IN (%s) AND connected = FALSE AND event_ts < ?""";
 
+    private static final String PRUNE_HISTORY = """
+            DELETE FROM client_presence_history WHERE recorded_at < NOW(3) - INTERVAL ? DAY ORDER BY id LIMIT ?""";
+
     private final DataSource dataSource;
     private final int goneDays;
+    private final int historyDays;
     private final int chunk;
     private final LongSupplier clock;
 
@@ -49,6 +57,11 @@ public final class PresenceRetention {
      * @param chunk    presence.retention.prune-chunk: rows read (and at most deleted) per transaction
      */
     public PresenceRetention(DataSource dataSource, int goneDays, int chunk, LongSupplier clock) {
+        this(dataSource, goneDays, 0, chunk, clock);
+    }
+
+    /** @param historyDays presence.retention.history-days: transitions recorded longer ago are deleted; 0 keeps all */
+    public PresenceRetention(DataSource dataSource, int goneDays, int historyDays, int chunk, LongSupplier clock) {
         if (goneDays != 0 && goneDays < MIN_GONE_DAYS) {
             throw new IllegalStateException("PRESENCE_RETENTION_GONE_DAYS (presence.retention.gone-days) must be 0 (keep"
                     + " every row) or at least " + MIN_GONE_DAYS + " (longer than SQS keeps an event, 14 days), not "
@@ -59,12 +72,20 @@ public final class PresenceRetention {
         }
         this.dataSource = dataSource;
         this.goneDays = goneDays;
+        this.historyDays = Math.max(0, historyDays);
         this.chunk = chunk;
         this.clock = clock;
     }
 
-    /** Route step of the retention timer: one pass over the table; returns how many clients were forgotten. */
+    /**
+     * Route step of the retention timer: the transitions older than the history's retention, then one pass over the
+     * presence table; returns how many clients were forgotten.
+     */
     public long pruneGone() throws SQLException {
+        long history = pruneHistory();
+        if (history > 0) {
+            LOG.info("Deleted {} presence transitions recorded more than {} days ago", history, historyDays);
+        }
         if (goneDays == 0) {
             return 0;
         }
@@ -79,6 +100,27 @@ public final class PresenceRetention {
                 return forgotten;
             }
             after = page.last();
+        }
+    }
+
+    /** Deletes the transitions recorded more than historyDays ago, {@code chunk} per transaction; returns how many. */
+    public long pruneHistory() throws SQLException {
+        if (historyDays == 0) {
+            return 0;
+        }
+        long deleted = 0;
+        while (true) {
+            int rows = Transactions.inTransaction(dataSource, c -> {
+                try (PreparedStatement st = c.prepareStatement(PRUNE_HISTORY)) {
+                    st.setInt(1, historyDays);
+                    st.setInt(2, chunk);
+                    return st.executeUpdate();
+                }
+            });
+            deleted += rows;
+            if (rows < chunk) {
+                return deleted;
+            }
         }
     }
 

@@ -30,6 +30,16 @@ public final class PresenceSql {
                         ELSE (?, ?, ?, ?) > (version_number, event_rank, event_ts, session_id)
                    END""";
 
+    /**
+     * The transition an applied presence update made, in its transaction: right after {@link #UPDATE_PRESENCE}, and
+     * only when that changed the row ({@code ROW_COUNT()}: the rows the update matched, its condition being its
+     * WHERE). Parameters: client, user, connected, ts, version, session, reason.
+     */
+    public static final String INSERT_HISTORY = """
+            INSERT INTO client_presence_history
+              (client_id, user_id, connected, event_ts, version_number, session_id, disconnect_reason)
+            SELECT ?, ?, ?, ?, ?, ?, ? FROM DUAL WHERE ROW_COUNT() > 0""";
+
     /** Placeholders for the clients of a batch that have no row yet (parameters: client, user; {@code %s}: rows). */
     public static final String INSERT_PRESENCE_PLACEHOLDERS = """
             INSERT INTO client_presence

@@ -29,6 +29,7 @@ public class PresenceWriter {
 
     // the statements as sent: one line each (the text of a poll repeats them, and every byte is encrypted on the way)
     private static final String UPDATE_PRESENCE = compact(PresenceSql.UPDATE_PRESENCE);
+    private static final String INSERT_HISTORY = compact(PresenceSql.INSERT_HISTORY);
     private static final String UPDATE_SUBSCRIPTION = compact(PresenceSql.UPDATE_SUBSCRIPTION);
     private static final String INSERT_PRESENCE_PLACEHOLDERS = compact(PresenceSql.INSERT_PRESENCE_PLACEHOLDERS);
     private static final String INSERT_SUBSCRIPTION_PLACEHOLDERS = compact(PresenceSql.INSERT_SUBSCRIPTION_PLACEHOLDERS);
@@ -103,7 +104,8 @@ public class PresenceWriter {
                     String.join(", ", Collections.nCopies(subscriptions.size(), PresenceSql.SUBSCRIPTION_PLACEHOLDER))));
         }
         for (int i = 0; i < presence.size(); i++) {
-            sql.append(";").append(UPDATE_PRESENCE);
+            // the transition, in the same text: no round trip more
+            sql.append(";").append(UPDATE_PRESENCE).append(";").append(INSERT_HISTORY);
         }
         for (int i = 0; i < subscriptions.size(); i++) {
             sql.append(";").append(UPDATE_SUBSCRIPTION);
@@ -129,16 +131,20 @@ public class PresenceWriter {
                         st.setString(p++, row.topic());
                     }
                     for (int i : presence) {
-                        p = bindPresence(st, p, (RowUpdate.Presence) updates.get(i));
+                        RowUpdate.Presence row = (RowUpdate.Presence) updates.get(i);
+                        p = bindPresence(st, p, row);
+                        p = bindHistory(st, p, row);
                     }
                     for (int i : subscriptions) {
                         p = bindSubscription(st, p, (RowUpdate.Subscription) updates.get(i));
                     }
                     List<Integer> counts = execute(st);
-                    // START TRANSACTION, the placeholder inserts, then one count per update
+                    // START TRANSACTION, the placeholder inserts, then one count per update (a presence update's
+                    // followed by its history insert's)
                     int k = 1 + (presence.isEmpty() ? 0 : 1) + (subscriptions.isEmpty() ? 0 : 1);
                     for (int i : presence) {
-                        applied[i] = counts.get(k++) > 0;
+                        applied[i] = counts.get(k) > 0;
+                        k += 2;
                     }
                     for (int i : subscriptions) {
                         applied[i] = counts.get(k++) > 0;
@@ -215,6 +221,17 @@ public class PresenceWriter {
             }
         }
         return changed;
+    }
+
+    private static int bindHistory(PreparedStatement ps, int p, RowUpdate.Presence u) throws SQLException {
+        ps.setString(p++, u.clientId());
+        ps.setString(p++, u.userId());
+        ps.setBoolean(p++, u.connected());
+        ps.setLong(p++, u.timestamp());
+        ps.setLong(p++, u.versionNumber());
+        ps.setString(p++, u.sessionId());
+        ps.setString(p++, u.disconnectReason());
+        return p;
     }
 
     private int bindPresence(PreparedStatement ps, int p, RowUpdate.Presence u) throws SQLException {

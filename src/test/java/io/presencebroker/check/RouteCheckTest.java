@@ -189,6 +189,9 @@ class RouteCheckTest {
                 "        - process:\n            ref: presenceApiGuard\n", ""));
         int users = edit(api, "uri: platform-http:/presence/users/{userId}", "uri: platform-http:/presence/users/{userId}");
         int first = edit(api, "uri: platform-http:/presence/{clientId}", "uri: platform-http:/presence/{clientId}");
+        int history = edit(api, "uri: platform-http:/presence/{clientId}/history", "uri: platform-http:/presence/{clientId}/history");
+        int usersHistory = edit(api, "uri: platform-http:/presence/users/{userId}/history",
+                "uri: platform-http:/presence/users/{userId}/history");
         Path retention = routes.resolve("delivery-log-retention.yaml");
         Files.writeString(retention, Files.readString(retention).replace("        - setBody:\n",
                 "        - bean:\n            beanType: java.lang.ProcessBuilder\n            method: start\n        - setBody:\n"));
@@ -200,7 +203,12 @@ class RouteCheckTest {
                 api + ":" + first + ": policy: route presence-api serves platform-http:/presence/{clientId}"
                         + " without the guard: its first step must be `process: ref: presenceApiGuard` (bearer token, rate limit)",
                 api + ":" + users + ": policy: route presence-api-users serves platform-http:/presence/users/{userId}"
-                        + " without the guard: its first step must be `process: ref: presenceApiGuard` (bearer token, rate limit)");
+                        + " without the guard: its first step must be `process: ref: presenceApiGuard` (bearer token, rate limit)",
+                api + ":" + history + ": policy: route presence-api-history serves platform-http:/presence/{clientId}/history"
+                        + " without the guard: its first step must be `process: ref: presenceApiGuard` (bearer token, rate limit)",
+                api + ":" + usersHistory + ": policy: route presence-api-users-history serves"
+                        + " platform-http:/presence/users/{userId}/history without the guard: its first step must be"
+                        + " `process: ref: presenceApiGuard` (bearer token, rate limit)");
     }
 
     @Test

@@ -139,7 +139,7 @@ class PresenceApiTest extends ServiceTestSupport {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(response.body())).isEqualTo(JSON.readTree(("""
-                {"userId":"kai","online":true,"clientsOnline":1,"lastSeenAt":%d,
+                {"userId":"kai","online":true,"clientsOnline":1,"lastSeenAt":%d,"lastSeenReason":null,"lastSeenUnclean":false,
                  "clients":[{"clientId":"kai:laptop","connected":false,"chats":[]},
                             {"clientId":"kai:phone","connected":true,
                              "chats":[{"chatId":"1","topic":"app/kai/chat/1"}]}]}""").formatted(t)));
@@ -149,6 +149,7 @@ class PresenceApiTest extends ServiceTestSupport {
         queues.awaitDrained(EVENTS, Duration.ofSeconds(30));
         assertThat(JSON.readTree(get(apiPort, "/presence/users/kai").body())).isEqualTo(JSON.readTree(("""
                 {"userId":"kai","online":false,"clientsOnline":0,"lastSeenAt":%d,
+                 "lastSeenReason":"CLIENT_INITIATED_DISCONNECT","lastSeenUnclean":false,
                  "clients":[{"clientId":"kai:laptop","connected":false,"chats":[]},
                             {"clientId":"kai:phone","connected":false,"chats":[]}]}""").formatted(t + 20)));
         assertThat(get(apiPort, "/presence/users/kai:phone").statusCode()).isEqualTo(404);
@@ -181,6 +182,46 @@ class PresenceApiTest extends ServiceTestSupport {
         HttpResponse<String> bad = get(apiPort, "/presence/users/pia?limit=0");
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(bad.body()).get("error").asText()).isEqualTo("limit must be a number from 1 to 1000");
+    }
+
+    /**
+     * Each client's transitions, newest first and paginated, a disconnect with its reason and whether it was an
+     * unclean loss; a repeated or older event is no transition. The user's history has every client's; the user's
+     * presence carries the reason of its last disconnect.
+     */
+    @Test
+    void theHistoryOfAClientAndOfAUserIsServedNewestFirst() throws Exception {
+        long t = System.currentTimeMillis() - 60_000;
+        // one at a time, as they happened (an event that arrives after a newer one is no transition)
+        for (String event : List.of(EventJson.connected("ivy:phone", t, "p-1", 1),
+                EventJson.disconnected("ivy:phone", t + 10, "p-1", 1, "MQTT_KEEP_ALIVE_TIMEOUT"),
+                EventJson.connected("ivy:tab", t + 15, "t-1", 1),
+                EventJson.connected("ivy:phone", t + 20, "p-2", 2),
+                EventJson.connected("ivy:phone", t + 20, "p-2", 2), // a duplicate
+                EventJson.disconnected("ivy:tab", t + 30, "t-1", 1, "CLIENT_INITIATED_DISCONNECT"),
+                EventJson.connected("ivy:phone", t + 5, "p-1", 1))) { // late: older than what is stored
+            queues.send(EVENTS, event);
+            queues.awaitDrained(EVENTS, Duration.ofSeconds(30));
+        }
+
+        JsonNode first = JSON.readTree(get(apiPort, "/presence/ivy:phone/history?limit=2").body());
+        assertThat(first).isEqualTo(JSON.readTree("""
+                {"clientId":"ivy:phone","transitions":[
+                  {"connected":true,"at":%d,"disconnectReason":null,"unclean":false,"repaired":false},
+                  {"connected":false,"at":%d,"disconnectReason":"MQTT_KEEP_ALIVE_TIMEOUT","unclean":true,"repaired":false}],
+                 "next":"%s"}""".formatted(t + 20, t + 10, first.get("next").asText())));
+        JsonNode rest = JSON.readTree(get(apiPort, "/presence/ivy:phone/history?limit=2&before=" + first.get("next").asText()).body());
+        assertThat(rest.get("transitions").findValuesAsText("at")).containsExactly(String.valueOf(t));
+        assertThat(rest.has("next")).isFalse();
+
+        JsonNode user = JSON.readTree(get(apiPort, "/presence/users/ivy/history").body());
+        assertThat(user.get("transitions")).hasSize(5);
+        assertThat(user.get("transitions").get(0).get("clientId").asText()).isEqualTo("ivy:tab");
+        assertThat(user.get("transitions").get(0).get("unclean").asBoolean()).as("a clean disconnect").isFalse();
+        JsonNode presence = JSON.readTree(get(apiPort, "/presence/users/ivy").body());
+        assertThat(presence.get("online").asBoolean()).isTrue();
+        assertThat(presence.get("lastSeenReason").isNull()).as("online: no reason").isTrue();
+        assertThat(get(apiPort, "/presence/ivy:phone/history", null).statusCode()).isEqualTo(401);
     }
 
     @Test

@@ -92,6 +92,21 @@ class PresenceRetentionTest {
     }
 
     @Test
+    void transitionsRecordedLongerAgoThanTheHistoryRetentionAreDeletedInChunks() throws SQLException {
+        try (Connection c = TestServices.connection(); Statement st = c.createStatement()) {
+            for (int i = 0; i < 5; i++) {
+                st.execute("INSERT INTO client_presence_history (client_id, user_id, connected, event_ts, version_number,"
+                        + " session_id, recorded_at) VALUES ('h', 'h', TRUE, " + i + ", 1, 's', NOW(3) - INTERVAL 8 DAY)");
+            }
+            st.execute("INSERT INTO client_presence_history (client_id, user_id, connected, event_ts, version_number,"
+                    + " session_id, recorded_at) VALUES ('h', 'h', FALSE, 9, 1, 's', NOW(3) - INTERVAL 6 DAY)");
+        }
+        assertThat(new PresenceRetention(pool, 30, 7, 2, () -> NOW).pruneHistory()).isEqualTo(5);
+        assertThat(column("SELECT event_ts FROM client_presence_history")).containsExactly("9");
+        assertThat(new PresenceRetention(pool, 30, 0, 2, () -> NOW).pruneHistory()).as("0 keeps all").isZero();
+    }
+
+    @Test
     void anAgeThatAQueueCouldStillHoldAnEventOfIsRefused() {
         assertThatThrownBy(() -> new PresenceRetention(pool, 14, 500, () -> NOW))
                 .hasMessage("PRESENCE_RETENTION_GONE_DAYS (presence.retention.gone-days) must be 0 (keep every row) or at"

@@ -90,6 +90,7 @@ public final class TestServices {
         try (Connection c = connection(); Statement st = c.createStatement()) {
             st.execute("DELETE FROM client_subscription");
             st.execute("DELETE FROM client_presence");
+            st.execute("DELETE FROM client_presence_history");
             st.execute("DELETE FROM presence_announcement");
             st.execute("DELETE FROM delivery_receipt");
         }
