@@ -1,5 +1,5 @@
 -- Each client's transitions, as the lifecycle transactions apply them: a connect, a disconnect with its reason, and
--- (marked as such) a repair. Written in the transaction of the event, only when the event changed the presence row
+-- (marked as such) a repair. Written with the commit of the event, only when the event changed the presence row
 -- (an older or repeated event is no transition). Kept PRESENCE_RETENTION_HISTORY_DAYS, pruned in chunks by
 -- recorded_at. Served by GET /presence/{clientId}/history and GET /presence/users/{userId}/history, newest first.
 CREATE TABLE client_presence_history (

@@ -55,8 +55,9 @@ public class LifecycleConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public PresenceWriter presenceWriter(@BeanInject("presenceDataSource") DataSource dataSource,
                                          @PropertyInject("presence.version-reset-gap-ms") long versionResetGap,
-                                         PresenceChangeMarks marks) {
-        return new PresenceWriter(dataSource, versionResetGap, marks);
+                                         PresenceChangeMarks marks,
+                                         @PropertyInject("presence.history.enabled") boolean history) {
+        return new PresenceWriter(dataSource, versionResetGap, marks, history);
     }
 
     /** Retention of the presence tables (routes/presence-retention.yaml). */

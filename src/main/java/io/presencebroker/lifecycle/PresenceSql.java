@@ -31,14 +31,12 @@ public final class PresenceSql {
                    END""";
 
     /**
-     * The transition an applied presence update made, in its transaction: right after {@link #UPDATE_PRESENCE}, and
-     * only when that changed the row ({@code ROW_COUNT()}: the rows the update matched, its condition being its
-     * WHERE). Parameters: client, user, connected, ts, version, session, reason.
+     * The transitions the presence updates of a transaction made (those that changed their rows), with its commit; one
+     * {@link #HISTORY_ROW} each. Parameters per row: client, user, connected, ts, version, session, reason.
      */
-    public static final String INSERT_HISTORY = """
-            INSERT INTO client_presence_history
-              (client_id, user_id, connected, event_ts, version_number, session_id, disconnect_reason)
-            SELECT ?, ?, ?, ?, ?, ?, ? FROM DUAL WHERE ROW_COUNT() > 0""";
+    public static final String INSERT_HISTORY = "INSERT INTO client_presence_history (client_id, user_id, connected,"
+            + " event_ts, version_number, session_id, disconnect_reason) VALUES %s";
+    static final String HISTORY_ROW = "(?, ?, ?, ?, ?, ?, ?)";
 
     /** Placeholders for the clients of a batch that have no row yet (parameters: client, user; {@code %s}: rows). */
     public static final String INSERT_PRESENCE_PLACEHOLDERS = """

@@ -14,6 +14,7 @@ import java.util.TreeSet;
 import javax.sql.DataSource;
 
 import io.presencebroker.store.PresenceChangeMarks;
+import io.presencebroker.store.SqlLists;
 
 /**
  * Applies the row updates of a poll to MySQL in one transaction, in one or two round trips: a single multi-statement
@@ -29,7 +30,7 @@ public class PresenceWriter {
 
     // the statements as sent: one line each (the text of a poll repeats them, and every byte is encrypted on the way)
     private static final String UPDATE_PRESENCE = compact(PresenceSql.UPDATE_PRESENCE);
-    private static final String INSERT_HISTORY = compact(PresenceSql.INSERT_HISTORY);
+
     private static final String UPDATE_SUBSCRIPTION = compact(PresenceSql.UPDATE_SUBSCRIPTION);
     private static final String INSERT_PRESENCE_PLACEHOLDERS = compact(PresenceSql.INSERT_PRESENCE_PLACEHOLDERS);
     private static final String INSERT_SUBSCRIPTION_PLACEHOLDERS = compact(PresenceSql.INSERT_SUBSCRIPTION_PLACEHOLDERS);
@@ -40,11 +41,18 @@ public class PresenceWriter {
     private final DataSource dataSource;
     private final long resetGapMillis;
     private final PresenceChangeMarks marks;
+    private final boolean history;
 
     public PresenceWriter(DataSource dataSource, long resetGapMillis, PresenceChangeMarks marks) {
+        this(dataSource, resetGapMillis, marks, false);
+    }
+
+    /** @param history presence.history.enabled: each applied transition a row of client_presence_history */
+    public PresenceWriter(DataSource dataSource, long resetGapMillis, PresenceChangeMarks marks, boolean history) {
         this.dataSource = dataSource;
         this.resetGapMillis = resetGapMillis;
         this.marks = marks;
+        this.history = history;
     }
 
     /** Applies the updates in one transaction; element i tells whether update i changed its row. */
@@ -92,7 +100,8 @@ public class PresenceWriter {
         // a placeholder for every row change (one that repeats a row is a no-op): the text's shape is then just
         // (presence changes, chat changes), so the driver parses each shape once and keeps it (prepStmtCacheSqlLimit)
         // with announcements on the marks depend on the counts: the commit goes with them, in a second text
-        boolean commitNow = commit && !marks.enabled();
+        // so do the history rows of the transitions, which the counts tell too
+        boolean commitNow = commit && !marks.enabled() && !history;
 
         StringBuilder sql = new StringBuilder("START TRANSACTION");
         if (!presence.isEmpty()) {
@@ -104,8 +113,7 @@ public class PresenceWriter {
                     String.join(", ", Collections.nCopies(subscriptions.size(), PresenceSql.SUBSCRIPTION_PLACEHOLDER))));
         }
         for (int i = 0; i < presence.size(); i++) {
-            // the transition, in the same text: no round trip more
-            sql.append(";").append(UPDATE_PRESENCE).append(";").append(INSERT_HISTORY);
+            sql.append(";").append(UPDATE_PRESENCE);
         }
         for (int i = 0; i < subscriptions.size(); i++) {
             sql.append(";").append(UPDATE_SUBSCRIPTION);
@@ -131,20 +139,16 @@ public class PresenceWriter {
                         st.setString(p++, row.topic());
                     }
                     for (int i : presence) {
-                        RowUpdate.Presence row = (RowUpdate.Presence) updates.get(i);
-                        p = bindPresence(st, p, row);
-                        p = bindHistory(st, p, row);
+                        p = bindPresence(st, p, (RowUpdate.Presence) updates.get(i));
                     }
                     for (int i : subscriptions) {
                         p = bindSubscription(st, p, (RowUpdate.Subscription) updates.get(i));
                     }
                     List<Integer> counts = execute(st);
-                    // START TRANSACTION, the placeholder inserts, then one count per update (a presence update's
-                    // followed by its history insert's)
+                    // START TRANSACTION, the placeholder inserts, then one count per update
                     int k = 1 + (presence.isEmpty() ? 0 : 1) + (subscriptions.isEmpty() ? 0 : 1);
                     for (int i : presence) {
-                        applied[i] = counts.get(k) > 0;
-                        k += 2;
+                        applied[i] = counts.get(k++) > 0;
                     }
                     for (int i : subscriptions) {
                         applied[i] = counts.get(k++) > 0;
@@ -153,7 +157,7 @@ public class PresenceWriter {
                 if (commitNow) {
                     open = false;
                 } else if (commit) {
-                    finish(c, changedUsers(updates, presence, applied));
+                    finish(c, changedUsers(updates, presence, applied), transitions(updates, presence, applied));
                     open = false;
                 }
                 return applied;
@@ -165,21 +169,41 @@ public class PresenceWriter {
         }
     }
 
-    /** The marks of the users whose clients' presence changed (announcements on), and the commit: one round trip. */
-    private void finish(Connection c, Set<String> changedUsers) throws SQLException {
-        if (changedUsers.isEmpty()) {
-            try (Statement st = c.createStatement()) {
-                st.execute("COMMIT");
-            }
-            return;
+    /**
+     * The marks of the users whose clients' presence changed (announcements on), the history rows of the transitions
+     * (history on), and the commit: one round trip.
+     */
+    private void finish(Connection c, Set<String> changedUsers, List<RowUpdate.Presence> transitions) throws SQLException {
+        List<String> users = marks.enabled() ? List.copyOf(new TreeSet<>(changedUsers)) : List.of(); // one order: no cycles
+        List<RowUpdate.Presence> rows = history ? transitions : List.of();
+        StringBuilder sql = new StringBuilder();
+        if (!users.isEmpty()) {
+            sql.append(marks.markStatement(users.size())).append(";");
         }
-        List<String> users = List.copyOf(new TreeSet<>(changedUsers)); // in one order: no waits in a cycle
-        try (PreparedStatement st = c.prepareStatement(marks.markStatement(users.size()) + ";COMMIT")) {
-            for (int i = 0; i < users.size(); i++) {
-                st.setString(i + 1, users.get(i));
+        if (!rows.isEmpty()) {
+            sql.append(PresenceSql.INSERT_HISTORY.formatted(SqlLists.rows(rows.size(), PresenceSql.HISTORY_ROW))).append(";");
+        }
+        sql.append("COMMIT");
+        try (PreparedStatement st = c.prepareStatement(sql.toString())) {
+            int p = 1;
+            for (String user : users) {
+                st.setString(p++, user);
+            }
+            for (RowUpdate.Presence row : rows) {
+                p = bindHistory(st, p, row);
             }
             execute(st);
         }
+    }
+
+    private static List<RowUpdate.Presence> transitions(List<RowUpdate> updates, List<Integer> presence, boolean[] applied) {
+        List<RowUpdate.Presence> rows = new ArrayList<>();
+        for (int i : presence) {
+            if (applied[i]) {
+                rows.add((RowUpdate.Presence) updates.get(i));
+            }
+        }
+        return rows;
     }
 
     private static String compact(String sql) {

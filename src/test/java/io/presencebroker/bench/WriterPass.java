@@ -24,11 +24,19 @@ final class WriterPass {
     }
 
     void run(int rowsPerThread) throws Exception {
+        // the service's writer as it runs by default (each transition also a history row, with the commit), and without
+        for (boolean history : new boolean[] {true, false}) {
+            run(rowsPerThread, history);
+        }
+    }
+
+    private void run(int rowsPerThread, boolean history) throws Exception {
         StringBuilder line = new StringBuilder("Database writer alone (the service's batches of 10 updates per transaction,"
-                + " durable MariaDB on this machine, every row inserted then updated):");
+                + " durable MariaDB on this machine, every row inserted then updated, history "
+                + (history ? "on" : "off") + "):");
         try (HikariDataSource pool = TestServices.pool(70)) {
             PresenceWriter store = new PresenceWriter(pool, 3_600_000L,
-                    io.presencebroker.store.PresenceChangeMarks.disabled());
+                    io.presencebroker.store.PresenceChangeMarks.disabled(), history);
             for (int threads : new int[] {4, 16, 64}) {
                 TestServices.clearDatabase();
                 AtomicLong changed = new AtomicLong();
@@ -59,7 +67,9 @@ final class WriterPass {
                 long expected = 2L * threads * rowsPerThread;
                 line.append(" %d threads %.0f rows/s%s;".formatted(threads, changed.get() / seconds,
                         changed.get() == expected ? "" : " (MISMATCH: " + changed.get() + " of " + expected + ")"));
-                bench.writerRowsPerSecond = Math.max(bench.writerRowsPerSecond, changed.get() / seconds);
+                if (history) {
+                    bench.writerRowsPerSecond = Math.max(bench.writerRowsPerSecond, changed.get() / seconds);
+                }
             }
         }
         bench.notes.add(line.substring(0, line.length() - 1) + ".");
