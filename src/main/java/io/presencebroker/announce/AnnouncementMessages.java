@@ -5,6 +5,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.presencebroker.config.RouteBean;
 import io.presencebroker.sqs.QueueMessages;
 
 /**
@@ -12,6 +13,7 @@ import io.presencebroker.sqs.QueueMessages;
  * its JSON message body, up to 10 in one SendMessageBatch, the batches in flight together, every entry of SQS's answer
  * checked ({@link QueueMessages#trySend}).
  */
+@RouteBean
 public class AnnouncementMessages {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 import io.presencebroker.mqtt.MqttPublisher;
+import io.presencebroker.config.RouteBean;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
@@ -17,6 +18,7 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
  * fails (not connected, no PUBACK within the publish timeout) fails the step: the claim is not recorded as announced
  * and goes out again when it runs out (at least once).
  */
+@RouteBean
 public class AnnouncementPublisher {
 
     private final Supplier<MqttPublisher> connection;

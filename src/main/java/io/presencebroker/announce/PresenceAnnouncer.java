@@ -13,6 +13,7 @@ import javax.sql.DataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.presencebroker.config.RouteBean;
 import io.presencebroker.store.SqlLists;
 import io.presencebroker.store.Transactions;
 import org.apache.camel.Exchange;
@@ -31,11 +32,12 @@ import org.apache.camel.Exchange;
  * leave in order per user.</li>
  * </ul>
  */
+@RouteBean
 public class PresenceAnnouncer {
 
     private static final String DUE = """
             SELECT user_id, sending_online, sending_at, sending_clients, pending_online, pending_at, pending_clients,
-                   COALESCE(sending_sequence, sequence), sequence
+                   COALESCE(sending_sequence, GREATEST(sequence, 1)), sequence
               FROM presence_announcement
              WHERE due_at <= NOW(3) AND marked_at IS NULL
              ORDER BY due_at

@@ -2,6 +2,7 @@ package io.presencebroker.api;
 
 import java.util.concurrent.TimeUnit;
 
+import io.presencebroker.config.RouteBean;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
@@ -12,6 +13,7 @@ import org.apache.camel.Processor;
  * (no database access) with every request header removed, so nothing the caller sent, the token included, is echoed
  * back. An admitted one goes on without its Authorization header.
  */
+@RouteBean
 public class ApiGuard implements Processor {
 
     static final String AUTHORIZATION = "Authorization";

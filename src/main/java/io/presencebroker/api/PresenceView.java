@@ -12,6 +12,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.presencebroker.config.RouteBean;
 import io.presencebroker.store.DisconnectReasons;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -23,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code {clientId, connected, session, chats: [{chatId, topic}]}}, 404 for a client the service has never seen, 503
  * with Retry-After when the API's own pool gives no connection in time or the database does not answer.
  */
+@RouteBean
 public class PresenceView {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceView.class);

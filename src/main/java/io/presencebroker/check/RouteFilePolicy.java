@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import io.presencebroker.config.Setting;
 import io.presencebroker.config.SettingDeclarations;
 import io.presencebroker.config.Settings;
+import io.presencebroker.config.RouteBean;
 
 /**
  * What a route file may do, beyond being well formed: the policy {@code check-routes} enforces, and with it the
@@ -44,6 +45,13 @@ final class RouteFilePolicy {
     static final String GUARD = "presenceApiGuard";
     static final String SERVICE_PACKAGE = "io.presencebroker.";
 
+    /** YAML's escapes that spell a character by its code or name, and a backslash that continues a line. */
+    private static final Pattern ESCAPE = Pattern.compile("\\\\[xuUNLP_]|\\\\\\s*$");
+    /** A bean the route reaches by name: a step's {@code ref:}, simple's {@code ${bean:...}} or {@code ${ref:...}}. */
+    static final Pattern BEAN_REFERENCE = Pattern.compile("(?:\\bref:\\s*[\"']?|\\$\\{(?:bean|ref):)([A-Za-z_][A-Za-z0-9_-]*)");
+    /** The Camel context (and so the registry, every bean, every property) reached from an expression. */
+    static final Pattern CONTEXT = Pattern.compile("\\$\\{(?:camelContext|exchange\\.context|exchange\\.getContext)");
+
     /** A name that says its value is a secret. */
     private static final Pattern SECRET_WORD = Pattern.compile(
             "password|passwd|secret|token|private[._-]?key|credential|access[._-]?key", Pattern.CASE_INSENSITIVE);
@@ -62,12 +70,19 @@ final class RouteFilePolicy {
         return new RouteFilePolicy(SettingDeclarations.load().all());
     }
 
-    /** The secrets a file's lines name or read (comment lines aside), with their line numbers. */
+    /**
+     * The secrets a file's lines name or read, with their line numbers. Every line counts, comment-like ones too (in a
+     * block scalar a line that starts with {@code #} is text), and so does any YAML escape or line continuation, which
+     * could spell a name this check would not see.
+     */
     List<Problem> secrets(String file, List<String> lines) {
         List<Problem> problems = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
-            if (line.stripLeading().startsWith("#")) {
+            if (ESCAPE.matcher(line).find()) {
+                problems.add(new Problem(file, i + 1, "policy: a YAML escape (\\x, \\u, \\U, \\N, \\L, \\P, \\_) or"
+                        + " a line continuation is not allowed in a route file: it could spell a name the secret check"
+                        + " does not read"));
                 continue;
             }
             String normal = normal(line);
@@ -112,6 +127,17 @@ final class RouteFilePolicy {
                 ? "policy: " + stepName + " chooses its endpoints per message, which the component allow-list cannot"
                 + " check; use to (or toD with the component written out)"
                 : null;
+    }
+
+    /**
+     * The problem of a bean a route refers to by name that is not made to be one ({@link RouteBean}: a step of a flow,
+     * which keeps its connections and credentials to itself), or null. The pool, the TLS properties, the secret's
+     * reader are beans too: through one of them a route could read a password.
+     */
+    static String referencedBean(String name, Object bean) {
+        return bean == null || bean.getClass().isAnnotationPresent(RouteBean.class) ? null
+                : "policy: bean " + name + " (" + bean.getClass().getName() + ") is not one a route may refer to: only"
+                + " the flows' steps (@RouteBean), which keep their connections and secrets to themselves";
     }
 
     /** The problem of a {@code beanType} outside the service's own classes, or null. */

@@ -84,7 +84,14 @@ final class RouteModelCheck {
             for (OnExceptionDefinition onException : configuration.getOnExceptions()) {
                 steps(List.of(onException), consumed);
             }
+            if (!(configuration.getIntercepts().isEmpty() && configuration.getInterceptFroms().isEmpty()
+                    && configuration.getInterceptSendTos().isEmpty() && configuration.getOnCompletions().isEmpty())) {
+                // they run around every route, the read API's before its guard, and their steps escape the walk
+                problem(configuration, "policy: routeConfiguration " + configuration.getId() + ": intercept,"
+                        + " interceptFrom, interceptSendToEndpoint and onCompletion are not allowed in a route file");
+            }
         }
+        beanReferences();
         simpleExpressions(model);
         for (String wiring : RouteWiring.problems(context, true)) {
             problems.add(new Problem(dir.toString(), 0, wiring));
@@ -227,6 +234,28 @@ final class RouteModelCheck {
             problem(step, "no route consumes " + base + " (a route `from` " + base + " is needed)");
         }
         return endpoint;
+    }
+
+    /** Every bean a line refers to by name is one of the service's; no expression reaches the Camel context. */
+    private void beanReferences() {
+        for (Map.Entry<Path, List<String>> entry : files.entrySet()) {
+            List<String> lines = entry.getValue();
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                if (RouteFilePolicy.CONTEXT.matcher(line).find()) {
+                    problems.add(new Problem(entry.getKey().toString(), i + 1, "policy: an expression may not reach the"
+                            + " Camel context (its registry holds every bean and property)"));
+                }
+                Matcher m = RouteFilePolicy.BEAN_REFERENCE.matcher(line);
+                while (m.find()) {
+                    String problem = RouteFilePolicy.referencedBean(m.group(1),
+                            context.getRegistry().lookupByName(m.group(1)));
+                    if (problem != null) {
+                        problems.add(new Problem(entry.getKey().toString(), i + 1, problem));
+                    }
+                }
+            }
+        }
     }
 
     /** Every {@code {{name}}} of every file resolves: the line of each that does not. */

@@ -1,9 +1,12 @@
 package io.presencebroker.delivery;
 
+import io.presencebroker.config.RouteBean;
+
 /**
  * The two outcomes of the delivery route's socket-or-push {@code choice}, for one recipient (body: a
  * {@link Delivery.Recipient}). The choice itself is in routes/delivery.yaml.
  */
+@RouteBean
 public class DeliveryDecision {
 
     /** Deliver over the recipient's sockets: publish to the topic each of its deliverable clients subscribed to. */

@@ -1,6 +1,7 @@
 package io.presencebroker.delivery;
 
 import io.presencebroker.failure.FailurePolicy;
+import io.presencebroker.config.RouteBean;
 import io.presencebroker.store.SqlLists;
 import io.presencebroker.store.Transactions;
 import java.sql.Connection;
@@ -45,6 +46,7 @@ import org.slf4j.LoggerFactory;
  * </ol>
  * Every check-then-update is one statement; no value read earlier is written back.
  */
+@RouteBean
 public class DeliveryLog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLog.class);

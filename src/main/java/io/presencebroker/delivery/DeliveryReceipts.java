@@ -11,6 +11,7 @@ import javax.sql.DataSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
+import io.presencebroker.config.RouteBean;
 import io.presencebroker.sqs.QueueMessages;
 import io.presencebroker.store.SqlLists;
 import io.presencebroker.store.Transactions;
@@ -24,6 +25,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
  * ({@link #received}); what is still pending at its time is pushed, once ({@link #pushOverdue}, the look of
  * routes/delivery-receipts.yaml). A receipt that comes after the push changes nothing.
  */
+@RouteBean
 public class DeliveryReceipts {
 
     /** How long a look may take to send what it leased before another look sends it (again). */

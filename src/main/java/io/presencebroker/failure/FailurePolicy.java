@@ -1,5 +1,6 @@
 package io.presencebroker.failure;
 
+import io.presencebroker.config.RouteBean;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.aws2.sqs.Sqs2Constants;
 
@@ -10,6 +11,7 @@ import org.apache.camel.component.aws2.sqs.Sqs2Constants;
  * {@code maxReceives} times (SQS's ApproximateReceiveCount) and other events have been committed since its first
  * receive, so that it is this message and not a broken environment (a bad deployment fails every message) that fails.
  */
+@RouteBean
 public class FailurePolicy {
 
     private final int maxReceives;

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.presencebroker.json.StrictJson;
 import io.presencebroker.failure.InvalidEventException;
+import io.presencebroker.config.RouteBean;
 import io.presencebroker.store.StoreIds;
 import io.presencebroker.routes.RouteStep;
 import org.apache.camel.Exchange;
@@ -23,6 +24,7 @@ import org.apache.camel.Message;
  * validated {@link LifecycleEvent}. Everything that cannot be applied is an {@link InvalidEventException} whose
  * message says what is wrong, for the dead-letter queue's reason attribute.
  */
+@RouteBean
 public class LifecycleEventParser {
 
     public static final int MAX_CLIENT_ID_LENGTH = 128;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.presencebroker.metrics.PresenceMetrics;
+import io.presencebroker.config.RouteBean;
 import io.presencebroker.store.StoreIds;
 import org.apache.camel.Body;
 
@@ -11,6 +12,7 @@ import org.apache.camel.Body;
  * The branches of the lifecycle router (bean {@code lifecycleRows}): each returns the {@link RowChanges} of the event
  * in the body, which becomes the body. Nothing is written here; the consumer commits the rows of a poll at once.
  */
+@RouteBean
 public class LifecycleRows {
 
     private final ChatTopic chatTopic;

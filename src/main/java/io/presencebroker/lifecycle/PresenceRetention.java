@@ -11,6 +11,7 @@ import java.util.function.LongSupplier;
 
 import javax.sql.DataSource;
 
+import io.presencebroker.config.RouteBean;
 import io.presencebroker.store.PresenceChangeMarks;
 import io.presencebroker.store.SqlLists;
 import io.presencebroker.store.Transactions;
@@ -19,13 +20,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Retention of the presence tables (routes/presence-retention.yaml): a client disconnected for longer than
- * presence.retention.gone-days is forgotten, its client_presence row and its client_subscription rows deleted, and
+ * presence.retention.gone-days is forgotten, its client_presence row and all its client_subscription rows deleted, and
  * the presence_announcement row of a user none of whose clients is left (with nothing to announce). The table is
  * walked in primary key order, {@code chunk} rows at a time, each chunk one short transaction that deletes what it
  * found gone; every delete states its condition again, so an event applied meanwhile (the client came back) keeps its
  * rows. Safe for ordering because the age is longer than any queue keeps an event: no older event of a forgotten
  * client can still arrive and be taken for its latest state (a start with a shorter age is refused).
  */
+@RouteBean
 public final class PresenceRetention {
 
     private static final Logger LOG = LoggerFactory.getLogger(PresenceRetention.class);
@@ -38,7 +40,7 @@ public final class PresenceRetention {
              WHERE client_id > ? ORDER BY client_id LIMIT ?""";
     private static final String FORGET_SUBSCRIPTIONS = """
             DELETE FROM client_subscription
-             WHERE client_id IN (%s) AND event_ts < ?
+             WHERE client_id IN (%s)
                AND client_id IN (SELECT client_id FROM client_presence WHERE connected = FALSE AND event_ts < ?)""";
     private static final String FORGET_CLIENTS = """
             DELETE FROM client_presence WHERE client_id IN (%s) AND connected = FALSE AND event_ts < ?""";
@@ -152,7 +154,6 @@ public final class PresenceRetention {
             try (PreparedStatement st = c.prepareStatement(FORGET_SUBSCRIPTIONS.formatted(SqlLists.placeholders(gone.size())))) {
                 SqlLists.bind(st, 1, gone);
                 st.setLong(gone.size() + 1, cutoff);
-                st.setLong(gone.size() + 2, cutoff);
                 st.executeUpdate();
             }
             try (PreparedStatement st = c.prepareStatement(FORGET_CLIENTS.formatted(SqlLists.placeholders(gone.size())))) {

@@ -13,11 +13,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.presencebroker.metrics.LagWindow;
+import io.presencebroker.config.RouteBean;
 
 /**
  * Counts events by type and outcome ({@code presence_events_total}): applied, stale (an older or duplicate event that
  * changed nothing), ignored (connect_failed, unknown types, non-chat topics) and dead_lettered.
  */
+@RouteBean
 public class PresenceMetrics {
 
     private static final Set<String> KNOWN_TYPES =

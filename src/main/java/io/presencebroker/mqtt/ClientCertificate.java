@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * {@code create-keys-and-certificate} gives it, PKCS#1 {@code BEGIN RSA PRIVATE KEY}, or PKCS#8 {@code BEGIN PRIVATE
  * KEY}), made into the PKCS12 key store Paho reads: on ECS both come from Secrets Manager as environment variables and
  * the root filesystem is read-only, so the store is written under the temporary directory (the task's writable
- * volume), readable by the service's user only, with a random password that never leaves the process.
+ * volume, gone with the task), readable by the service's user only, with a random password that only the
+ * {@code mqttSslProperties} bean holds (a route cannot refer to it: check-routes' policy).
  */
 public final class ClientCertificate {
 

@@ -3,6 +3,7 @@ package io.presencebroker.sqs;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.presencebroker.config.RouteBean;
 import org.apache.camel.Message;
 
 /**
@@ -12,6 +13,7 @@ import org.apache.camel.Message;
  * Bound per queue: {@code deadLetterQueue} (routes/dead-letter.yaml), {@code eventsQueue} (the MQTT source's
  * hand-over, routes/lifecycle-events-mqtt.yaml).
  */
+@RouteBean
 public class QueueSender {
 
     /** SQS's limit of message attributes per message. */

@@ -156,6 +156,54 @@ class RouteCheckTest {
                         + " need are set in Java");
     }
 
+    /**
+     * The policy's ways around it, each closed (an independent review found them): a registry bean that is not the
+     * service's (the pool holds the password), the Camel context from an expression, an intercept that runs before the
+     * API's guard, a YAML escape that spells a secret's name, and a {@code #} line inside a block scalar.
+     */
+    @Test
+    void theWaysAroundThePolicyAreRefused() throws IOException {
+        Path routes = copy();
+        Path retention = routes.resolve("delivery-log-retention.yaml");
+        String step = "        - setBody:\n";
+        Files.writeString(retention, Files.readString(retention).replace(step,
+                "        - setBody:\n            method:\n              ref: presenceDataSource\n              method: getPassword\n"
+                        + "        - setHeader:\n            name: x\n            simple: \"${camelContext.name}\"\n"
+                        + "        - log:\n            message: \"{{presence.db.pass\\u0077ord}}\"\n"
+                        + "        - log:\n            message: |\n              #{{presence.db.password}}\n" + step));
+        int pool = edit(retention, "ref: presenceDataSource", "ref: presenceDataSource");
+        int context = edit(retention, "${camelContext.name}", "${camelContext.name}");
+        int escape = edit(retention, "pass\\u0077ord", "pass\\u0077ord");
+        int block = edit(retention, "#{{presence.db.password}}", "#{{presence.db.password}}");
+        Path errors = routes.resolve("error-handling.yaml");
+        Files.writeString(errors, Files.readString(errors) + """
+                - routeConfiguration:
+                    id: before-the-guard
+                    interceptFrom:
+                      - interceptFrom:
+                          uri: platform-http:*
+                          steps:
+                            - log:
+                                message: intercepted
+                """);
+
+        List<String> problems = lines(RouteCheck.check(routes, Map.of(), PresenceBroker.CONFIGURATIONS));
+        assertThat(problems).contains(
+                retention + ":" + context + ": policy: an expression may not reach the Camel context (its registry holds"
+                        + " every bean and property)",
+                retention + ":" + escape + ": policy: a YAML escape (\\x, \\u, \\U, \\N, \\L, \\P, \\_) or a line"
+                        + " continuation is not allowed in a route file: it could spell a name the secret check does not read",
+                retention + ":" + block + ": policy: names the secret setting presence.db.password (PRESENCE_DB_PASSWORD):"
+                        + " a route may not read a secret (it could log it or send it anywhere); the logins the routes"
+                        + " need are set in Java");
+        // the pool (check-routes' stand-in, a HikariDataSource; in the service its tracking subclass)
+        assertThat(problems).anyMatch(p -> p.startsWith(retention + ":" + pool + ": policy: bean presenceDataSource (")
+                && p.endsWith(") is not one a route may refer to: only the flows' steps (@RouteBean), which keep their"
+                + " connections and secrets to themselves"));
+        assertThat(problems).anyMatch(p -> p.contains("policy: routeConfiguration before-the-guard: intercept,"
+                + " interceptFrom, interceptSendToEndpoint and onCompletion are not allowed in a route file"));
+    }
+
     /** The policy: only the allowed components (no SQL of a route's own through camel-jdbc), written out. */
     @Test
     void aComponentOutsideTheAllowListIsRefused() throws IOException {

@@ -73,20 +73,24 @@ class PresenceRetentionTest {
             presence(st, "mixed-gone", "lea", false, NOW - 60 * DAY);
             presence(st, "mixed-here", "lea", false, NOW - DAY);
             presence(st, "late-sub", "max", false, NOW - 40 * DAY);
-            // a subscription applied after the cutoff (an event that raced with the walk): not the walk's to delete
+            // a subscription newer than the client's last presence event: forgotten with the client, no orphan left
             subscription(st, "late-sub", "9", NOW - DAY);
+            presence(st, "pending-1", "pia", false, NOW - 40 * DAY);
             st.execute("INSERT INTO presence_announcement (user_id, announced_online) VALUES ('olduser', FALSE), ('lea', FALSE),"
                     + " ('max', FALSE)");
+            // a user with an announcement still to send keeps its row, though its client is forgotten
+            st.execute("INSERT INTO presence_announcement (user_id, announced_online, pending_online, pending_at)"
+                    + " VALUES ('pia', TRUE, FALSE, 1)");
         }
 
         long forgotten = new PresenceRetention(pool, 30, 2, () -> NOW).pruneGone();
 
-        assertThat(forgotten).isEqualTo(7);
+        assertThat(forgotten).isEqualTo(8);
         assertThat(column("SELECT client_id FROM client_presence ORDER BY client_id"))
                 .containsExactly("mixed-here", "recent", "still-on");
-        assertThat(column("SELECT CONCAT(client_id, '/', chat_id) FROM client_subscription")).containsExactly("late-sub/9");
-        // olduser and max have no client left; lea still has one
-        assertThat(column("SELECT user_id FROM presence_announcement")).containsExactly("lea");
+        assertThat(column("SELECT CONCAT(client_id, '/', chat_id) FROM client_subscription")).isEmpty();
+        // olduser and max have no client left; lea still has one; pia has an announcement to send
+        assertThat(column("SELECT user_id FROM presence_announcement ORDER BY user_id")).containsExactly("lea", "pia");
         assertThat(new PresenceRetention(pool, 30, 2, () -> NOW).pruneGone()).as("a second walk").isZero();
         assertThat(new PresenceRetention(pool, 0, 2, () -> NOW + 1000 * DAY).pruneGone()).as("0 keeps every row").isZero();
     }
