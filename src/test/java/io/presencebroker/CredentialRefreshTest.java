@@ -84,7 +84,8 @@ class CredentialRefreshTest {
         }
     }
 
-    private static long refreshes(PresenceBroker broker) {
+    /** How many times the pool took a changed login from its source (the refresh's counter). */
+    static long refreshes(PresenceBroker broker) {
         return (long) io.presencebroker.metrics.Meters.of(broker.context())
                 .get("presence.db.credential.refreshes").counter().count();
     }

@@ -18,6 +18,7 @@ import io.presencebroker.testing.TestQueues;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import static io.presencebroker.CredentialRefreshTest.refreshes;
 import static io.presencebroker.CredentialRotationTest.OLD_PASSWORD;
 import static io.presencebroker.CredentialRotationTest.USER;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -99,10 +100,5 @@ class SecretsManagerRotationTest {
                 assertThat(SocketStatusRow.readAll(c)).isEqualTo(ReferenceModel.of(history).socketStatus());
             }
         }
-    }
-
-    private static long refreshes(PresenceBroker broker) {
-        return (long) io.presencebroker.metrics.Meters.of(broker.context())
-                .get("presence.db.credential.refreshes").counter().count();
     }
 }

@@ -56,13 +56,9 @@ public final class PresenceRetention {
 
     /**
      * @param goneDays presence.retention.gone-days: 0 keeps every row; otherwise at least {@link #MIN_GONE_DAYS}
+     * @param historyDays presence.retention.history-days: transitions recorded longer ago are deleted; 0 keeps all
      * @param chunk    presence.retention.prune-chunk: rows read (and at most deleted) per transaction
      */
-    public PresenceRetention(DataSource dataSource, int goneDays, int chunk, LongSupplier clock) {
-        this(dataSource, goneDays, 0, chunk, clock);
-    }
-
-    /** @param historyDays presence.retention.history-days: transitions recorded longer ago are deleted; 0 keeps all */
     public PresenceRetention(DataSource dataSource, int goneDays, int historyDays, int chunk, LongSupplier clock) {
         if (goneDays != 0 && goneDays < MIN_GONE_DAYS) {
             throw new IllegalStateException("PRESENCE_RETENTION_GONE_DAYS (presence.retention.gone-days) must be 0 (keep"

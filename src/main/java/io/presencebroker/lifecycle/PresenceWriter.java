@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -157,7 +157,7 @@ public class PresenceWriter {
                 if (commitNow) {
                     open = false;
                 } else if (commit) {
-                    finish(c, changedUsers(updates, presence, applied), transitions(updates, presence, applied));
+                    finish(c, transitions(updates, presence, applied));
                     open = false;
                 }
                 return applied;
@@ -173,8 +173,10 @@ public class PresenceWriter {
      * The marks of the users whose clients' presence changed (announcements on), the history rows of the transitions
      * (history on), and the commit: one round trip.
      */
-    private void finish(Connection c, Set<String> changedUsers, List<RowUpdate.Presence> transitions) throws SQLException {
-        List<String> users = marks.enabled() ? List.copyOf(new TreeSet<>(changedUsers)) : List.of(); // one order: no cycles
+    private void finish(Connection c, List<RowUpdate.Presence> transitions) throws SQLException {
+        // the users whose clients changed, in one order: no waits in a cycle
+        List<String> users = !marks.enabled() ? List.of()
+                : List.copyOf(transitions.stream().map(RowUpdate.Presence::userId).collect(Collectors.toCollection(TreeSet::new)));
         List<RowUpdate.Presence> rows = history ? transitions : List.of();
         StringBuilder sql = new StringBuilder();
         if (!users.isEmpty()) {
@@ -235,16 +237,6 @@ public class PresenceWriter {
             }
             resultSet = st.getMoreResults();
         }
-    }
-
-    private static Set<String> changedUsers(List<RowUpdate> updates, List<Integer> presence, boolean[] applied) {
-        Set<String> changed = new TreeSet<>();
-        for (int i : presence) {
-            if (applied[i]) {
-                changed.add(((RowUpdate.Presence) updates.get(i)).userId());
-            }
-        }
-        return changed;
     }
 
     private static int bindHistory(PreparedStatement ps, int p, RowUpdate.Presence u) throws SQLException {

@@ -111,8 +111,9 @@ public final class S3RouteSource {
                 if (file == null) {
                     throw new IllegalStateException("The manifest lists " + entry.getKey() + ", which is not at " + location);
                 }
-                if (!sha256(file).equals(entry.getValue())) {
-                    throw new IllegalStateException(location + entry.getKey() + " has SHA-256 " + sha256(file)
+                String fileSum = sha256(file);
+                if (!fileSum.equals(entry.getValue())) {
+                    throw new IllegalStateException(location + entry.getKey() + " has SHA-256 " + fileSum
                             + ", not the " + entry.getValue() + " its manifest lists: it changed after the set was"
                             + " deployed, nothing is loaded");
                 }

@@ -83,7 +83,7 @@ class PresenceRetentionTest {
                     + " VALUES ('pia', TRUE, FALSE, 1)");
         }
 
-        long forgotten = new PresenceRetention(pool, 30, 2, () -> NOW).pruneGone();
+        long forgotten = new PresenceRetention(pool, 30, 0, 2, () -> NOW).pruneGone();
 
         assertThat(forgotten).isEqualTo(8);
         assertThat(column("SELECT client_id FROM client_presence ORDER BY client_id"))
@@ -91,8 +91,8 @@ class PresenceRetentionTest {
         assertThat(column("SELECT CONCAT(client_id, '/', chat_id) FROM client_subscription")).isEmpty();
         // olduser and max have no client left; lea still has one; pia has an announcement to send
         assertThat(column("SELECT user_id FROM presence_announcement ORDER BY user_id")).containsExactly("lea", "pia");
-        assertThat(new PresenceRetention(pool, 30, 2, () -> NOW).pruneGone()).as("a second walk").isZero();
-        assertThat(new PresenceRetention(pool, 0, 2, () -> NOW + 1000 * DAY).pruneGone()).as("0 keeps every row").isZero();
+        assertThat(new PresenceRetention(pool, 30, 0, 2, () -> NOW).pruneGone()).as("a second walk").isZero();
+        assertThat(new PresenceRetention(pool, 0, 0, 2, () -> NOW + 1000 * DAY).pruneGone()).as("0 keeps every row").isZero();
     }
 
     @Test
@@ -112,7 +112,7 @@ class PresenceRetentionTest {
 
     @Test
     void anAgeThatAQueueCouldStillHoldAnEventOfIsRefused() {
-        assertThatThrownBy(() -> new PresenceRetention(pool, 14, 500, () -> NOW))
+        assertThatThrownBy(() -> new PresenceRetention(pool, 14, 0, 500, () -> NOW))
                 .hasMessage("PRESENCE_RETENTION_GONE_DAYS (presence.retention.gone-days) must be 0 (keep every row) or at"
                         + " least 15 (longer than SQS keeps an event, 14 days), not 14");
     }

@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
@@ -35,6 +36,7 @@ public final class SqsDelayLine implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final URI target;
     private final Predicate<String> hold;
@@ -72,17 +74,16 @@ public final class SqsDelayLine implements AutoCloseable {
             String target = String.valueOf(exchange.getRequestHeaders().getFirst("X-Amz-Target"));
             boolean holdThis = hold.test(target + " " + new String(body, StandardCharsets.UTF_8)) && held.compareAndSet(false, true);
             if (holdThis) {
-                // forwarded on a thread of its own after the delay, whatever the client does meanwhile
-                threads.execute(() -> {
+                // forwarded after the delay, whatever the client does meanwhile
+                later.schedule(() -> {
                     try {
-                        Thread.sleep(delay.toMillis()); // the delay line's delay itself, not a synchronisation
                         forward(exchange, body);
                     } catch (Exception e) {
                         // the client has gone: the request still reached SQS
                     } finally {
                         forwarded.countDown();
                     }
-                });
+                }, delay.toMillis(), TimeUnit.MILLISECONDS);
                 // keep the client's connection open until the delayed forward is done or the client gives up
                 try {
                     forwarded.await(delay.toMillis() + 5_000, TimeUnit.MILLISECONDS);
@@ -121,6 +122,7 @@ public final class SqsDelayLine implements AutoCloseable {
     public void close() {
         server.stop(0);
         threads.shutdownNow();
+        later.shutdownNow();
     }
 
     /** Requests of this operation (AWS JSON protocol, e.g. "SendMessageBatch") whose body contains all of {@code parts}. */
