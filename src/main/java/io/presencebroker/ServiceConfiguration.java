@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import io.presencebroker.check.RouteWiring;
 import io.presencebroker.config.ContextServices;
 import io.presencebroker.config.Settings;
 import io.presencebroker.failure.CircuitBreaker;
@@ -31,6 +32,7 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
+import org.apache.camel.spi.OnCamelContextStarting;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import static io.presencebroker.config.ContextServices.bean;
@@ -45,6 +47,7 @@ public class ServiceConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
+        context.getRegistry().bind("hotPathRoutes", OnCamelContextStarting.class, RouteWiring.HOT_PATHS);
         EmfMetrics.install(context, Settings.of(context.getPropertiesComponent()), Meters.of(context),
                 bean(context, "presenceMetrics", PresenceMetrics.class),
                 bean(context, "lifecycleCircuitBreaker", CircuitBreaker.class));

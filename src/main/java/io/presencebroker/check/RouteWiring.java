@@ -12,6 +12,7 @@ import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFa
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
+import org.apache.camel.spi.OnCamelContextStarting;
 import org.apache.camel.spi.RoutePolicyFactory;
 
 /**
@@ -65,15 +66,20 @@ public final class RouteWiring {
         }
     }
 
-    /**
-     * Refuses the start when {@link #problems} finds any; then the failures of the routes of the lifecycle and outbox
-     * consumers are left to those consumers (no Camel error handler on them).
-     */
+    /** Refuses the start when {@link #problems} finds any. */
     public static void require(CamelContext context, boolean deliveryEnabled) {
         List<String> problems = problems(context, deliveryEnabled);
         if (!problems.isEmpty()) {
             throw new IllegalStateException("The routes lack what the service needs:\n  " + String.join("\n  ", problems));
         }
+    }
+
+    /**
+     * The routes of the lifecycle and outbox consumers, as the context starts (production and tests alike, before any
+     * route starts; camel-main adds the metrics' route policy factory while the context initialises): their failures
+     * are left to those consumers (no Camel error handler on them), and they have no per-route timers.
+     */
+    public static final OnCamelContextStarting HOT_PATHS = context -> {
         List<String> lifecycleRoutes = new ArrayList<>();
         for (RouteDefinition d : context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
             String from = uri(context, d.getInput().getEndpointUri());
@@ -84,15 +90,14 @@ public final class RouteWiring {
                 }
             }
         }
-        // no per-route timers on the hot paths: the lifecycle and delivery flows are measured by their own counters
-        // (presence_events_total, presence_event_lag, presence_deliveries_total); the context-wide and the other routes'
-        // camel_exchanges_* stay
+        // the lifecycle and delivery flows are measured by their own counters (presence_events_total,
+        // presence_event_lag, presence_deliveries_total); the context-wide and the other routes' camel_exchanges_* stay
         for (RoutePolicyFactory factory : context.getRoutePolicyFactories()) {
             if (factory instanceof MicrometerRoutePolicyFactory micrometer && !lifecycleRoutes.isEmpty()) {
                 micrometer.getPolicyConfiguration().setExcludePattern(String.join(",", lifecycleRoutes));
             }
         }
-    }
+    };
 
     /** The bean names of a route's {@code routePolicy} list (placeholders resolved, {@code #bean:} prefixes dropped). */
     public static Set<String> policyRefs(CamelContext context, RouteDefinition d) {
