@@ -10,6 +10,7 @@ import io.presencebroker.check.RouteCheck;
 import io.presencebroker.config.SettingDeclarations;
 import io.presencebroker.config.SettingException;
 import io.presencebroker.config.Settings;
+import io.presencebroker.lifecycle.ReconcileCommand;
 import io.presencebroker.replay.DlqReplay;
 import io.presencebroker.store.DatabaseMigration;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ import picocli.CommandLine.ScopeType;
         description = "Turns AWS IoT lifecycle events into an ordering-safe presence store in MySQL, and delivers chat "
                 + "messages over the recipient's MQTT socket or as a push notification. Without a command: run.",
         subcommands = {Application.Run.class, Application.Local.class, Application.Demo.class,
-            Application.Migrate.class, Application.ReplayDlq.class, Application.CheckRoutes.class,
+            Application.Migrate.class, Application.ReplayDlq.class, Application.Reconcile.class, Application.CheckRoutes.class,
             Application.SettingsTable.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done (check-routes: no problems)",
@@ -208,6 +209,23 @@ public final class Application implements Callable<Integer> {
             ReplayDlq command = new ReplayDlq();
             new CommandLine(command).parseArgs(args);
             return command.options();
+        }
+    }
+
+    @Command(name = "reconcile",
+            description = {"Reconciles presence with AWS IoT's record.", "One reconciliation pass now (docs/reconciliation.md): each client stored connected (or "
+                    + "only --client) is asked of AWS IoT (GetThingConnectivityData) within "
+                    + "PRESENCE_RECONCILE_REQUESTS_PER_SECOND; a disconnect the record proves is applied, other "
+                    + "disagreements are printed. Exits with 1 when another instance is running a pass."})
+    static final class Reconcile implements Callable<Integer> {
+        @Option(names = "--dry-run", description = "print what it would repair; change nothing")
+        boolean dryRun;
+        @Option(names = "--client", paramLabel = "ID", description = "only this client, whatever its stored state")
+        String client;
+
+        @Override
+        public Integer call() throws Exception {
+            return ReconcileCommand.run(dryRun, client, Map.of(), System.out);
         }
     }
 

@@ -3,6 +3,7 @@ package io.presencebroker.api;
 import java.util.concurrent.TimeUnit;
 
 import io.presencebroker.config.RouteBean;
+import io.presencebroker.rate.TokenBucket;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;

@@ -3,6 +3,7 @@ package io.presencebroker.api;
 import javax.sql.DataSource;
 
 import io.presencebroker.config.Settings;
+import io.presencebroker.rate.TokenBucket;
 import org.apache.camel.BeanInject;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -29,7 +30,7 @@ public class ReadApiConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public ApiGuard presenceApiGuard(@PropertyInject("presence.api.token") String token,
                                      @PropertyInject("presence.api.rate-limit-per-second") int ratePerSecond) {
-        return new ApiGuard(new BearerToken(token), new TokenBucket(ratePerSecond));
+        return new ApiGuard(new BearerToken(token), new TokenBucket("presence.api.rate-limit-per-second", ratePerSecond, ratePerSecond));
     }
 
     @BindToRegistry(lazy = true)

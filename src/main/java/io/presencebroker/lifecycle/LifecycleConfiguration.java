@@ -4,6 +4,8 @@ import java.time.Clock;
 
 import javax.sql.DataSource;
 
+import io.presencebroker.config.ContextServices;
+import io.presencebroker.config.Settings;
 import io.presencebroker.failure.CircuitBreaker;
 import io.presencebroker.failure.DeadLetterSender;
 import io.presencebroker.failure.FailurePolicy;
@@ -11,7 +13,9 @@ import io.presencebroker.failure.Retries;
 import io.presencebroker.health.ConsumerHealthCheck;
 import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.PresenceFreshness;
+import io.presencebroker.metrics.Meters;
 import io.presencebroker.metrics.PresenceMetrics;
+import io.presencebroker.rate.TokenBucket;
 import io.presencebroker.sqs.PolledQueueConsumer.PollSettings;
 import io.presencebroker.sqs.QueueMessages;
 import io.presencebroker.sqs.QueueSender;
@@ -67,6 +71,19 @@ public class LifecycleConfiguration implements CamelConfiguration {
                                                @PropertyInject("presence.retention.history-days") int historyDays,
                                                @PropertyInject("presence.retention.prune-chunk") int chunk) {
         return new PresenceRetention(dataSource, goneDays, historyDays, chunk, System::currentTimeMillis);
+    }
+
+    /** Reconciliation with AWS IoT's connectivity record (routes/presence-reconciliation.yaml). */
+    @BindToRegistry(lazy = true)
+    public PresenceReconciliation presenceReconciliation(CamelContext context,
+            @BeanInject("presenceDataSource") DataSource dataSource, PresenceWriter writer,
+            @PropertyInject("presence.reconcile.requests-per-second") double perSecond,
+            @PropertyInject("presence.reconcile.chunk") int chunk) {
+        IotConnectivity iot = IotConnectivity.create(Settings.of(context.getPropertiesComponent()));
+        ContextServices.closeOnStop(context, iot);
+        return new PresenceReconciliation(dataSource, writer, iot::record,
+                new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND", perSecond, 1), chunk, Meters.of(context),
+                () -> context.isStopping() || context.isStopped());
     }
 
     /** The poison rule of the lifecycle flow: only lifecycle commits tell that the environment works for events. */

@@ -32,11 +32,12 @@ public final class PresenceSql {
 
     /**
      * The transitions the presence updates of a transaction made (those that changed their rows), with its commit; one
-     * {@link #HISTORY_ROW} each. Parameters per row: client, user, connected, ts, version, session, reason.
+     * {@link #HISTORY_ROW} each. Parameters per row: client, user, connected, ts, version, session, reason,
+     * repaired.
      */
     public static final String INSERT_HISTORY = "INSERT INTO client_presence_history (client_id, user_id, connected,"
-            + " event_ts, version_number, session_id, disconnect_reason) VALUES %s";
-    static final String HISTORY_ROW = "(?, ?, ?, ?, ?, ?, ?)";
+            + " event_ts, version_number, session_id, disconnect_reason, repaired) VALUES %s";
+    static final String HISTORY_ROW = "(?, ?, ?, ?, ?, ?, ?, ?)";
 
     /** Placeholders for the clients of a batch that have no row yet (parameters: client, user; {@code %s}: rows). */
     public static final String INSERT_PRESENCE_PLACEHOLDERS = """

@@ -247,6 +247,7 @@ public class PresenceWriter {
         ps.setLong(p++, u.versionNumber());
         ps.setString(p++, u.sessionId());
         ps.setString(p++, u.disconnectReason());
+        ps.setBoolean(p++, u.repaired());
         return p;
     }
 

@@ -8,9 +8,18 @@ public sealed interface RowUpdate permits RowUpdate.Presence, RowUpdate.Subscrip
 
     long timestamp();
 
-    /** A connected or disconnected event: rule 1; {@code userId} is the client's user (presence.user-id-pattern). */
+    /**
+     * A connected or disconnected event: rule 1; {@code userId} is the client's user (presence.user-id-pattern).
+     * {@code repaired}: not an event of AWS IoT but a disconnect the reconciliation proved (its history row says so).
+     */
     record Presence(String clientId, String userId, boolean connected, long versionNumber, long timestamp, String sessionId,
-                    String disconnectReason) implements RowUpdate {
+                    String disconnectReason, boolean repaired) implements RowUpdate {
+
+        public Presence(String clientId, String userId, boolean connected, long versionNumber, long timestamp,
+                        String sessionId, String disconnectReason) {
+            this(clientId, userId, connected, versionNumber, timestamp, sessionId, disconnectReason, false);
+        }
+
         public int rank() {
             return connected ? 0 : 1;
         }

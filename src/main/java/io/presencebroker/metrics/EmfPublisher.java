@@ -4,6 +4,7 @@ import io.presencebroker.config.SettingException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -44,7 +45,8 @@ import software.amazon.cloudwatchlogs.emf.util.Validator;
  * {@code presence_events_total}); the event lag p50, p99 and maximum of the events committed in the interval (only
  * when there were any); whether the consumer is suspended by the circuit breaker (1) or not (0); the database
  * pool's active and pending connections and its timeouts; the read API pool's active and pending connections (when
- * the API is on); deliveries per path (socket, push, fallback). Dimension {@code Service}. The last, partial interval
+ * the API is on); deliveries per path (socket, push, fallback); with reconciliation on, its repairs and the disagreements it could
+ * only report. Dimension {@code Service}. The last, partial interval
  * is published when the service stops.
  */
 public class EmfPublisher implements Service {
@@ -169,7 +171,19 @@ public class EmfPublisher implements Service {
             emf.putMetric("Deliveries" + Character.toUpperCase(path.charAt(0)) + path.substring(1),
                     delta("deliveries_" + path, total), Unit.COUNT);
         }
+        if (!meters.find("presence_reconcile").counters().isEmpty()) { // reconciliation on
+            emf.putMetric("Repairs", delta("repairs", reconcile("repaired")), Unit.COUNT);
+            emf.putMetric("ReconcileDisagreements", delta("reconcile_disagreements",
+                    reconcile("newer_connection", "missed_connect")), Unit.COUNT);
+        }
         emf.flush();
+    }
+
+    /** Reconciliation's clients with one of the outcomes (labels of presence_reconcile_total). */
+    private double reconcile(String... outcomes) {
+        List<String> wanted = List.of(outcomes);
+        return meters.find("presence_reconcile").counters().stream()
+                .filter(c -> wanted.contains(c.getId().getTag("outcome"))).mapToDouble(Counter::count).sum();
     }
 
     private double events(String outcome) {

@@ -1,10 +1,14 @@
-package io.presencebroker.api;
+package io.presencebroker.rate;
 
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
- * The read API's rate limit: a token bucket of {@code perSecond} tokens, refilled continuously, one token per
- * request; a full bucket allows a burst of {@code perSecond} requests. Shared by all callers of one instance.
+ * A request budget: a token bucket of {@code perSecond} tokens refilled continuously, one token per request, holding
+ * at most {@code burst} tokens (so in any interval of t seconds at most {@code burst + perSecond * t} requests pass).
+ * Shared by all callers of one instance. The read API's rate limit (a burst of one second's worth) and the
+ * reconciliation's budget of AWS IoT requests (no burst) are both one.
  */
 public final class TokenBucket {
 
@@ -14,16 +18,17 @@ public final class TokenBucket {
     private double tokens;
     private long refilledAt;
 
-    public TokenBucket(int perSecond) {
-        this(perSecond, System::nanoTime);
+    /** @param setting the setting the rate comes from, named in the error of a rate below 1 */
+    public TokenBucket(String setting, double perSecond, int burst) {
+        this(setting, perSecond, burst, System::nanoTime);
     }
 
-    TokenBucket(int perSecond, LongSupplier nanoClock) {
-        if (perSecond < 1) {
-            throw new IllegalArgumentException("presence.api.rate-limit-per-second must be at least 1: " + perSecond);
+    public TokenBucket(String setting, double perSecond, int burst, LongSupplier nanoClock) {
+        if (!(perSecond > 0) || burst < 1) {
+            throw new IllegalArgumentException(setting + " must be positive (a burst of at least 1): " + perSecond);
         }
         this.perSecond = perSecond;
-        this.capacity = perSecond;
+        this.capacity = burst;
         this.nanoClock = nanoClock;
         this.tokens = capacity;
         this.refilledAt = nanoClock.getAsLong();
@@ -39,5 +44,17 @@ public final class TokenBucket {
             return 0;
         }
         return (long) Math.ceil((1 - tokens) / perSecond * 1e9);
+    }
+
+    /** Waits for a token; false (no token taken) when {@code stop} turns true first. */
+    public boolean acquire(BooleanSupplier stop) {
+        long wait;
+        while ((wait = tryAcquire()) > 0) {
+            if (stop.getAsBoolean()) {
+                return false;
+            }
+            LockSupport.parkNanos(Math.min(wait, 100_000_000L));
+        }
+        return true;
     }
 }

@@ -2,6 +2,7 @@ package io.presencebroker.api;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.presencebroker.rate.TokenBucket;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,7 +39,7 @@ class ApiGuardUnitTest {
     @Test
     void bucketAllowsABurstOfOneSecondThenTheRate() {
         AtomicLong now = new AtomicLong(1_000_000_000L);
-        TokenBucket bucket = new TokenBucket(10, now::get);
+        TokenBucket bucket = new TokenBucket("presence.api.rate-limit-per-second", 10, 10, now::get);
 
         for (int i = 0; i < 10; i++) {
             assertThat(bucket.tryAcquire()).as("request %d of the burst", i).isZero();
@@ -59,6 +60,6 @@ class ApiGuardUnitTest {
             admitted++;
         }
         assertThat(admitted).isEqualTo(10);
-        assertThatThrownBy(() -> new TokenBucket(0)).hasMessageContaining("rate-limit-per-second");
+        assertThatThrownBy(() -> new TokenBucket("presence.api.rate-limit-per-second", 0, 1)).hasMessageContaining("rate-limit-per-second");
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * <ul>
  * <li>one package per flow: {@code lifecycle}, {@code delivery}, {@code announce}, {@code api};</li>
  * <li>under them a shared base that imports no flow: {@code config}, {@code sqs}, {@code store}, {@code failure},
- * {@code health}, {@code metrics}, {@code json}, {@code mqtt}, {@code routes};</li>
+ * {@code health}, {@code metrics}, {@code json}, {@code mqtt}, {@code routes}, {@code rate};</li>
  * <li>over them the tools ({@code check}, {@code replay}) and the application ({@code io.presencebroker} itself: the
  * command line and the configurations that assemble the flows), which nothing below imports;</li>
  * <li>{@code local}, the embedded development servers, which no production class imports.</li>
@@ -30,7 +30,7 @@ class LayeringTest {
     static final String ROOT = "io.presencebroker";
     static final List<String> FLOWS = List.of("lifecycle", "delivery", "announce", "api");
     static final String[] BASE = packages("config", "sqs", "store", "failure", "health", "metrics", "json", "mqtt",
-            "routes");
+            "routes", "rate");
 
     final JavaClasses classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
             .importPackages(ROOT);

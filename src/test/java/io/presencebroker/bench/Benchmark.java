@@ -66,11 +66,11 @@ public final class Benchmark {
     long[] latency;
     int queueCount;
     /**
-     * Which passes run (bench/run --passes base,levers,proxy,dbdelay,sigterm,consumers,two,storm,delivery,writer,announce;
+     * Which passes run (bench/run --passes base,levers,proxy,dbdelay,sigterm,consumers,two,storm,delivery,writer,announce,reconcile;
      * default all but consumers).
      */
     java.util.Set<String> passes = java.util.Set.of("base", "levers", "proxy", "dbdelay", "sigterm", "two", "storm",
-            "delivery", "writer", "announce");
+            "delivery", "writer", "announce", "reconcile");
     /** Settings added to every service process started (the announcements pass). */
     final Map<String, String> extraSettings = new LinkedHashMap<>();
     /** Extra JVM options of the service processes (JAVA_TOOL_OPTIONS), for the cold-start levers. */
@@ -199,6 +199,9 @@ public final class Benchmark {
         }
         if (passes.contains("announce")) {
             new AnnouncementsPass(this).run(deliveries, model, announceRounds);
+        }
+        if (passes.contains("reconcile")) {
+            new ReconcilePass(this).run();
         }
         write();
     }

@@ -12,7 +12,7 @@ import java.util.function.BooleanSupplier;
 
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.presencebroker.api.TokenBucket;
+import io.presencebroker.rate.TokenBucket;
 
 /**
  * bench/rate-limit: the read API's hand-written {@link TokenBucket} against resilience4j's RateLimiter (the library the
@@ -70,7 +70,7 @@ public final class RateLimitComparison {
     }
 
     static Limiter tokenBucket(int perSecond) {
-        TokenBucket bucket = new TokenBucket(perSecond);
+        TokenBucket bucket = new TokenBucket("rate", perSecond, perSecond);
         return new Limiter("TokenBucket", () -> bucket.tryAcquire() == 0);
     }
 

@@ -74,7 +74,8 @@ class DeployTemplateTest {
             "ReceiptsEnabled", "PRESENCE_DELIVERY_RECEIPTS_ENABLED",
             "AnnouncementsEnabled", "PRESENCE_ANNOUNCEMENTS_ENABLED",
             "AnnouncementsMqttEnabled", "PRESENCE_ANNOUNCEMENTS_MQTT_ENABLED",
-            "ApiEnabled", "PRESENCE_API_ENABLED");
+            "ApiEnabled", "PRESENCE_API_ENABLED",
+            "ReconcileEnabled", "PRESENCE_RECONCILE_ENABLED");
     /**
      * What a flow needs that settings.yaml's required-when cannot say (not a switch, or a setting the service reads
      * only when present), by the parameter value that turns it on.
@@ -104,6 +105,7 @@ class DeployTemplateTest {
         s.put("existing database, no rotation", Map.of("DatabaseRotationSchedule", "",
                 "DatabaseEndpoint", "presence.abcdefghijkl.eu-west-1.rds.amazonaws.com",
                 "DatabasePasswordSecretArn", SECRET + "presence-db-AbCdEf", "DatabasePasswordSecretKey", "password"));
+        s.put("reconciliation", Map.of("ReconcileEnabled", "true", "ReconcileRequestsPerSecond", "25"));
         Map<String, String> all = new TreeMap<>();
         s.values().stream().filter(m -> !m.containsKey("DatabaseRotationSchedule")).forEach(all::putAll);
         s.put("everything on", all);
@@ -240,6 +242,36 @@ class DeployTemplateTest {
         statements(stack.resource("TaskRole").path("Properties").path("Policies"), stack, new TreeMap<>(), task);
         assertThat(task.keySet()).as("secrets the task role reads, " + scenario)
                 .isEqualTo(refresh == null ? Set.of() : Set.of(secretOf(refresh, stack)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void reconciliationReadsOnlyTheConnectivityRecordAndItsRepairsAreAlarmedExactlyWhenOn(String scenario,
+                                                                                        Map<String, String> parameters) {
+        Stack stack = new Stack(parameters);
+        boolean on = stack.parameter("ReconcileEnabled").equals("true");
+        Set<String> iotActions = new TreeSet<>();
+        collectActions(stack.resource("TaskRole").path("Properties").path("Policies"), "iot:", iotActions);
+        assertThat(iotActions).as("AWS IoT actions of the task role, " + scenario)
+                .isEqualTo(on ? Set.of("iot:GetThingConnectivityData") : Set.of());
+        JsonNode alarm = stack.resource("RepairsAlarm");
+        assertThat(alarm.isMissingNode()).as("repairs alarm, " + scenario).isEqualTo(!on);
+        if (on) {
+            assertThat(alarm.path("Properties").path("MetricName").asText()).isEqualTo("Repairs");
+            assertThat(alarm.path("Properties").path("Period").asInt()).isEqualTo(3600);
+            assertThat(stack.variables("TaskDefinition", "presence-broker").get("PRESENCE_RECONCILE_REQUESTS_PER_SECOND")
+                    .asText()).isEqualTo(stack.parameter("ReconcileRequestsPerSecond"));
+        }
+    }
+
+    static void collectActions(JsonNode node, String prefix, Set<String> into) {
+        if (node.isArray() || node.isObject()) {
+            if (node.has("Effect") && node.has("Action")) {
+                list(node.get("Action")).stream().map(JsonNode::asText).filter(a -> a.startsWith(prefix)).forEach(into::add);
+            } else {
+                node.forEach(n -> collectActions(n, prefix, into));
+            }
+        }
     }
 
     /** The SQS actions (by queue) and Secrets Manager reads (by secret) of a policy's statements. */

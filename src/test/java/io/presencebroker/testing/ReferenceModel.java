@@ -19,7 +19,7 @@ public final class ReferenceModel {
                         List<String> topics) {
     }
 
-    private record Presence(int connection, boolean disconnected, String session, long timestamp) {
+    private record Presence(int connection, boolean disconnected, String session, long timestamp, Event event) {
     }
 
     private record Subscription(long timestamp, int rank, String session, String topic) {
@@ -44,7 +44,8 @@ public final class ReferenceModel {
     public void apply(Event e) {
         switch (e.type()) {
             case "connected", "disconnected" -> {
-                Presence next = new Presence(e.connection(), e.type().equals("disconnected"), e.session(), e.timestamp());
+                Presence next = new Presence(e.connection(), e.type().equals("disconnected"), e.session(), e.timestamp(),
+                        e);
                 Presence current = presence.get(e.clientId());
                 // rule 1: the latest connection wins; within one connection, disconnected beats connected
                 if (current == null || next.connection() > current.connection()
@@ -69,6 +70,13 @@ public final class ReferenceModel {
                 // rule 5: changes nothing
             }
         }
+    }
+
+    /** Each client's winning connected or disconnected event: what AWS IoT's connectivity record says of it. */
+    public Map<String, Event> presenceWinners() {
+        Map<String, Event> winners = new TreeMap<>();
+        presence.forEach((client, p) -> winners.put(client, p.event()));
+        return winners;
     }
 
     /** app/{user}/chat/{chatId}[/...] without wildcards. */

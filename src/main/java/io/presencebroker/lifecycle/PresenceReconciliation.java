@@ -1,0 +1,218 @@
+package io.presencebroker.lifecycle;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.presencebroker.config.RouteBean;
+import io.presencebroker.rate.TokenBucket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciliation of the stored presence with AWS IoT's connectivity record (docs/reconciliation.md): the clients the
+ * store holds connected, walked in primary key order {@code chunk} rows at a time, each asked of AWS IoT within the
+ * request budget ({@link TokenBucket}, no burst); where the record proves a disconnect the store missed, the
+ * disconnect is applied by the lifecycle flow's {@link PresenceWriter}, in the same conditional update, transaction,
+ * history row (marked repaired) and announcement mark as an event's. Other disagreements are reported and counted
+ * ({@code presence_reconcile_total}). One pass at a time across all instances (a MySQL named lock), so the budget is
+ * the fleet's. Periodic (routes/presence-reconciliation.yaml) and on demand ({@code reconcile [--dry-run] [--client ID]}).
+ */
+@RouteBean
+public final class PresenceReconciliation {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PresenceReconciliation.class);
+
+    /** The named lock of a pass (GET_LOCK: MySQL 8 and MariaDB). */
+    static final String LOCK = "presence-broker-reconcile";
+
+    private static final String COLUMNS = "client_id, user_id, connected, version_number, event_ts, session_id";
+    private static final String PAGE = "SELECT " + COLUMNS + " FROM client_presence"
+            + " WHERE connected = TRUE AND client_id > ? ORDER BY client_id LIMIT ?";
+    private static final String ONE = "SELECT " + COLUMNS + " FROM client_presence WHERE client_id = ?";
+
+    private final DataSource dataSource;
+    private final PresenceWriter writer;
+    private final Function<String, ReconcileVerdict.Record> record;
+    private final TokenBucket budget;
+    private final int chunk;
+    private final MeterRegistry meters;
+    private final BooleanSupplier stopping;
+
+    /**
+     * @param record   AWS IoT's record of a client ({@link IotConnectivity#record})
+     * @param budget   presence.reconcile.requests-per-second
+     * @param chunk    presence.reconcile.chunk: connected rows read per query, their repairs one transaction
+     * @param stopping true once the service stops: the pass ends after the client it is on
+     */
+    public PresenceReconciliation(DataSource dataSource, PresenceWriter writer,
+                                  Function<String, ReconcileVerdict.Record> record, TokenBucket budget, int chunk,
+                                  MeterRegistry meters, BooleanSupplier stopping) {
+        if (chunk < 1) {
+            throw new IllegalStateException("PRESENCE_RECONCILE_CHUNK must be at least 1, not " + chunk);
+        }
+        this.dataSource = dataSource;
+        this.writer = writer;
+        this.record = record;
+        this.budget = budget;
+        this.chunk = chunk;
+        this.meters = meters;
+        this.stopping = stopping;
+        for (ReconcileVerdict.Outcome o : ReconcileVerdict.Outcome.values()) {
+            meters.counter("presence_reconcile", "outcome", o.label());
+        }
+    }
+
+    /** What a pass found: the clients per outcome, the requests sent to AWS IoT, and whether it ran at all. */
+    public record Report(boolean ran, Map<ReconcileVerdict.Outcome, Integer> outcomes, int requests, long millis) {
+
+        public int count(ReconcileVerdict.Outcome outcome) {
+            return outcomes.getOrDefault(outcome, 0);
+        }
+
+        public String summary() {
+            if (!ran) {
+                return "another instance is reconciling; nothing done";
+            }
+            StringBuilder s = new StringBuilder();
+            for (ReconcileVerdict.Outcome o : ReconcileVerdict.Outcome.values()) {
+                s.append(o.label()).append('=').append(count(o)).append(' ');
+            }
+            return s.append("requests=").append(requests).append(" in ").append(millis).append(" ms").toString();
+        }
+    }
+
+    /** Route step of the reconciliation timer: one pass; returns how many clients it repaired. */
+    public int repairStale() throws SQLException {
+        Report report = run(false, null, line -> LOG.info("{}", line));
+        if (report.ran()) {
+            LOG.info("Reconciliation pass: {}", report.summary());
+        }
+        return report.count(ReconcileVerdict.Outcome.REPAIRED);
+    }
+
+    /**
+     * One pass: every client stored connected, or only {@code clientId} (whatever its state). With {@code dryRun}
+     * nothing changes; the repairs it would make are printed. Each disagreement is one line to {@code out}.
+     */
+    public Report run(boolean dryRun, String clientId, Consumer<String> out) throws SQLException {
+        long start = System.nanoTime();
+        try (Connection lock = dataSource.getConnection()) {
+            if (!namedLock(lock, "SELECT GET_LOCK(?, 0)")) {
+                return new Report(false, Map.of(), 0, 0);
+            }
+            try {
+                Map<ReconcileVerdict.Outcome, Integer> outcomes = new EnumMap<>(ReconcileVerdict.Outcome.class);
+                int requests = 0;
+                String after = "";
+                while (!stopping.getAsBoolean()) {
+                    List<ReconcileVerdict.Stored> rows = clientId != null ? one(clientId) : page(after);
+                    List<ReconcileVerdict> repairs = new ArrayList<>();
+                    for (ReconcileVerdict.Stored stored : rows) {
+                        ReconcileVerdict verdict;
+                        if (!ReconcileVerdict.askable(stored.clientId())) {
+                            verdict = new ReconcileVerdict(ReconcileVerdict.Outcome.NOT_COVERED, null,
+                                    "not a thing name of AWS IoT, not asked");
+                        } else if (!budget.acquire(stopping)) {
+                            break;
+                        } else {
+                            requests++;
+                            verdict = ReconcileVerdict.decide(stored, record.apply(stored.clientId()));
+                        }
+                        if (verdict.outcome() == ReconcileVerdict.Outcome.REPAIRED) {
+                            repairs.add(verdict);
+                        } else {
+                            tally(outcomes, verdict.outcome(), dryRun);
+                            if (verdict.outcome() != ReconcileVerdict.Outcome.AGREES) {
+                                out.accept(stored.clientId() + ": " + verdict.outcome().label() + ": " + verdict.detail());
+                            }
+                        }
+                    }
+                    repair(repairs, dryRun, outcomes, out);
+                    if (clientId != null || rows.size() < chunk) {
+                        break;
+                    }
+                    after = rows.get(rows.size() - 1).clientId();
+                }
+                return new Report(true, outcomes, requests, (System.nanoTime() - start) / 1_000_000);
+            } finally {
+                namedLock(lock, "SELECT RELEASE_LOCK(?)");
+            }
+        }
+    }
+
+    /** The repairs of a chunk, in one transaction; one that an event beat meanwhile changes nothing (store_newer). */
+    private void repair(List<ReconcileVerdict> repairs, boolean dryRun, Map<ReconcileVerdict.Outcome, Integer> outcomes,
+                        Consumer<String> out) throws SQLException {
+        if (repairs.isEmpty()) {
+            return;
+        }
+        boolean[] applied = new boolean[repairs.size()];
+        if (dryRun) {
+            java.util.Arrays.fill(applied, true);
+        } else {
+            applied = writer.apply(repairs.stream().<RowUpdate>map(ReconcileVerdict::repair).toList());
+        }
+        for (int i = 0; i < repairs.size(); i++) {
+            ReconcileVerdict v = repairs.get(i);
+            ReconcileVerdict.Outcome outcome = applied[i] ? ReconcileVerdict.Outcome.REPAIRED
+                    : ReconcileVerdict.Outcome.STORE_NEWER;
+            tally(outcomes, outcome, dryRun);
+            out.accept(v.repair().clientId() + ": " + (dryRun ? "would repair" : applied[i] ? "repaired"
+                    : "store_newer (an event applied meanwhile)") + ": " + v.detail());
+        }
+    }
+
+    private void tally(Map<ReconcileVerdict.Outcome, Integer> outcomes, ReconcileVerdict.Outcome outcome, boolean dryRun) {
+        outcomes.merge(outcome, 1, Integer::sum);
+        if (!dryRun) {
+            meters.counter("presence_reconcile", "outcome", outcome.label()).increment();
+        }
+    }
+
+    private List<ReconcileVerdict.Stored> page(String after) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PAGE)) {
+            st.setString(1, after);
+            st.setInt(2, chunk);
+            return rows(st);
+        }
+    }
+
+    private List<ReconcileVerdict.Stored> one(String clientId) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(ONE)) {
+            st.setString(1, clientId);
+            return rows(st);
+        }
+    }
+
+    private static List<ReconcileVerdict.Stored> rows(PreparedStatement st) throws SQLException {
+        List<ReconcileVerdict.Stored> rows = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new ReconcileVerdict.Stored(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4),
+                        rs.getLong(5), rs.getString(6)));
+            }
+        }
+        return rows;
+    }
+
+    private static boolean namedLock(Connection c, String sql) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            st.setString(1, LOCK);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() && rs.getInt(1) == 1;
+            }
+        }
+    }
+}

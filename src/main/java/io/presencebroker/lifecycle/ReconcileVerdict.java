@@ -1,0 +1,112 @@
+package io.presencebroker.lifecycle;
+
+import java.util.regex.Pattern;
+
+/**
+ * What one client's stored presence and AWS IoT's connectivity record for it say together (docs/reconciliation.md):
+ * a repair only where the record proves the store missed a disconnect, a reported disagreement where it does not.
+ *
+ * @param outcome what was found (the label of presence_reconcile_total)
+ * @param repair  the disconnect to apply, for {@link Outcome#REPAIRED} only
+ * @param detail  one line for the operator
+ */
+public record ReconcileVerdict(Outcome outcome, RowUpdate.Presence repair, String detail) {
+
+    /** AWS IoT's thing names (GetThingConnectivityData's thingName): a client id outside it has no record to ask for. */
+    static final Pattern THING_NAME = Pattern.compile("[a-zA-Z0-9:_-]{1,128}");
+
+    public enum Outcome {
+        /** The record says what the store says. */
+        AGREES("agrees", false),
+        /** Stored connected; the record proves a later disconnect: applied as a disconnect event would be. */
+        REPAIRED("repaired", false),
+        /** Stored connected; the record's disconnect is not later than the store's last event: the store is newer. */
+        STORE_NEWER("store_newer", false),
+        /** Both connected, the record's connection later than the store's: a connect event was missed (session unknown). */
+        NEWER_CONNECTION("newer_connection", true),
+        /** Stored disconnected, the record connected later: a connect event was missed (session and chats unknown). */
+        MISSED_CONNECT("missed_connect", true),
+        /** No record for this client (no thing of that name, or a client id that cannot be a thing name). */
+        NOT_COVERED("not_covered", false);
+
+        private final String label;
+        private final boolean disagreement;
+
+        Outcome(String label, boolean disagreement) {
+            this.label = label;
+            this.disagreement = disagreement;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** A disagreement that is reported and counted, not repaired: a lifecycle event is missing and cannot be made up. */
+        public boolean unrepairable() {
+            return disagreement;
+        }
+    }
+
+    /** A client's row as the store holds it. */
+    public record Stored(String clientId, String userId, boolean connected, long versionNumber, long eventTs,
+                         String sessionId) {
+    }
+
+    /**
+     * AWS IoT's record of a client (GetThingConnectivityData).
+     *
+     * @param found            false: the thing does not exist (ResourceNotFoundException)
+     * @param timestamp        epoch millis of the last connect or disconnect; null when AWS no longer has it (a thing
+     *                         disconnected for about an hour or more)
+     * @param disconnectReason null when AWS gives none
+     * @param askedAt          epoch millis when the answer came (this instance's clock)
+     */
+    public record Record(boolean found, boolean connected, Long timestamp, String disconnectReason, long askedAt) {
+
+        public static Record notFound(long askedAt) {
+            return new Record(false, false, null, null, askedAt);
+        }
+    }
+
+    public static boolean askable(String clientId) {
+        return THING_NAME.matcher(clientId).matches();
+    }
+
+    /**
+     * The verdict on one client. A repair is the disconnect of the connection the store holds (its version and
+     * session), at the record's time, or, when AWS no longer gives the time, at the time of the answer: the client was
+     * disconnected then, after every event the store applied. It goes through the same conditional update as an
+     * event, so an event the store applies meanwhile (a reconnect) wins over it, and it over nothing newer.
+     */
+    public static ReconcileVerdict decide(Stored stored, Record record) {
+        if (!record.found()) {
+            return new ReconcileVerdict(Outcome.NOT_COVERED, null, "AWS IoT has no thing named " + stored.clientId());
+        }
+        Long at = record.timestamp();
+        if (stored.connected() && !record.connected()) {
+            long when = at != null ? at : record.askedAt();
+            if (when <= stored.eventTs()) {
+                return new ReconcileVerdict(Outcome.STORE_NEWER, null, "AWS IoT's disconnect at " + when
+                        + " is not later than the stored connect at " + stored.eventTs());
+            }
+            RowUpdate.Presence repair = new RowUpdate.Presence(stored.clientId(), stored.userId(), false,
+                    stored.versionNumber(), when, stored.sessionId(), record.disconnectReason(), true);
+            return new ReconcileVerdict(Outcome.REPAIRED, repair, "stored connected since " + stored.eventTs()
+                    + ", AWS IoT says disconnected " + (at != null ? "at " + at : "(no time given; asked at " + when + ")")
+                    + (record.disconnectReason() != null ? " (" + record.disconnectReason() + ")" : ""));
+        }
+        if (record.connected() && at != null && at > stored.eventTs()) {
+            return stored.connected()
+                    ? new ReconcileVerdict(Outcome.NEWER_CONNECTION, null, "AWS IoT has a connection from " + at
+                            + ", the store one from " + stored.eventTs() + ": its connected event is missing")
+                    : new ReconcileVerdict(Outcome.MISSED_CONNECT, null, "stored disconnected at " + stored.eventTs()
+                            + ", AWS IoT says connected since " + at + ": its connected event is missing");
+        }
+        if (record.connected() && !stored.connected()) {
+            // connected with no time, or a connection older than the stored disconnect: the record lags the store
+            return new ReconcileVerdict(Outcome.STORE_NEWER, null, "AWS IoT's connection is not later than the stored"
+                    + " disconnect at " + stored.eventTs());
+        }
+        return new ReconcileVerdict(Outcome.AGREES, null, stored.connected() ? "connected" : "disconnected");
+    }
+}

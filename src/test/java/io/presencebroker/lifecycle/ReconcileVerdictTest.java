@@ -1,0 +1,72 @@
+package io.presencebroker.lifecycle;
+
+import io.presencebroker.lifecycle.ReconcileVerdict.Outcome;
+import io.presencebroker.lifecycle.ReconcileVerdict.Record;
+import io.presencebroker.lifecycle.ReconcileVerdict.Stored;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The verdict on one client: a repair only where AWS IoT's record proves a disconnect later than the store's event. */
+class ReconcileVerdictTest {
+
+    static final long T = 1_800_000_000_000L;
+    static final Stored CONNECTED = new Stored("alice:phone", "alice", true, 7, T, "s-1");
+    static final Stored DISCONNECTED = new Stored("alice:phone", "alice", false, 7, T, "s-1");
+
+    static Record record(boolean connected, Long at, String reason) {
+        return new Record(true, connected, at, reason, T + 3_600_000);
+    }
+
+    @Test
+    void aLaterDisconnectIsRepairedAsTheDisconnectOfTheStoredConnection() {
+        ReconcileVerdict v = ReconcileVerdict.decide(CONNECTED, record(false, T + 1, "CONNECTION_LOST"));
+
+        assertThat(v.outcome()).isEqualTo(Outcome.REPAIRED);
+        assertThat(v.repair()).isEqualTo(new RowUpdate.Presence("alice:phone", "alice", false, 7, T + 1, "s-1",
+                "CONNECTION_LOST", true));
+    }
+
+    @Test
+    void aDisconnectWithoutTimeIsRepairedAtTheTimeOfTheAnswer() {
+        ReconcileVerdict v = ReconcileVerdict.decide(CONNECTED, record(false, null, null));
+
+        assertThat(v.outcome()).isEqualTo(Outcome.REPAIRED);
+        assertThat(v.repair().timestamp()).isEqualTo(T + 3_600_000);
+        assertThat(v.repair().disconnectReason()).isNull();
+    }
+
+    @Test
+    void aDisconnectNotLaterThanTheStoredEventProvesNothing() {
+        assertThat(ReconcileVerdict.decide(CONNECTED, record(false, T, "CONNECTION_LOST")).outcome())
+                .isEqualTo(Outcome.STORE_NEWER);
+        assertThat(ReconcileVerdict.decide(CONNECTED, record(false, T - 5, null)).outcome()).isEqualTo(Outcome.STORE_NEWER);
+        assertThat(ReconcileVerdict.decide(CONNECTED, new Record(true, false, null, null, T)).outcome())
+                .isEqualTo(Outcome.STORE_NEWER);
+    }
+
+    @Test
+    void missingConnectsAreReportedNeverRepaired() {
+        ReconcileVerdict newer = ReconcileVerdict.decide(CONNECTED, record(true, T + 1, null));
+        ReconcileVerdict missed = ReconcileVerdict.decide(DISCONNECTED, record(true, T + 1, null));
+
+        assertThat(newer.outcome()).isEqualTo(Outcome.NEWER_CONNECTION);
+        assertThat(missed.outcome()).isEqualTo(Outcome.MISSED_CONNECT);
+        assertThat(newer.repair()).isNull();
+        assertThat(missed.repair()).isNull();
+        assertThat(newer.outcome().unrepairable()).isTrue();
+        assertThat(missed.outcome().unrepairable()).isTrue();
+    }
+
+    @Test
+    void agreementAndNoRecord() {
+        assertThat(ReconcileVerdict.decide(CONNECTED, record(true, T, null)).outcome()).isEqualTo(Outcome.AGREES);
+        assertThat(ReconcileVerdict.decide(DISCONNECTED, record(false, T + 9, "CLIENT_INITIATED_DISCONNECT")).outcome())
+                .isEqualTo(Outcome.AGREES);
+        assertThat(ReconcileVerdict.decide(DISCONNECTED, record(true, T - 1, null)).outcome()).isEqualTo(Outcome.STORE_NEWER);
+        assertThat(ReconcileVerdict.decide(CONNECTED, Record.notFound(T)).outcome()).isEqualTo(Outcome.NOT_COVERED);
+        assertThat(ReconcileVerdict.askable("alice:phone-1_x")).isTrue();
+        assertThat(ReconcileVerdict.askable("alice phone")).isFalse();
+        assertThat(ReconcileVerdict.askable("a".repeat(129))).isFalse();
+    }
+}
