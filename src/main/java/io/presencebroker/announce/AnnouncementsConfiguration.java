@@ -25,8 +25,9 @@ public class AnnouncementsConfiguration implements CamelConfiguration {
 
     /** Marked users compared with what was announced: pending announcements. */
     @BindToRegistry(lazy = true)
-    public PresenceChanges presenceChanges(@PropertyInject("presence.offline-debounce-ms") long offlineDebounce) {
-        return new PresenceChanges(offlineDebounce);
+    public PresenceChanges presenceChanges(@PropertyInject("presence.offline-debounce-ms") long offlineDebounce,
+            @PropertyInject("presence.offline-debounce-unclean-ms") long uncleanDebounce) {
+        return new PresenceChanges(offlineDebounce, uncleanDebounce);
     }
 
     /** The steps of the flow around the send. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import io.presencebroker.store.DisconnectReasons;
 import io.presencebroker.store.SqlLists;
 
 /**
@@ -22,7 +23,7 @@ import io.presencebroker.store.SqlLists;
  * <li>{@link #resolve}, in the announcements flow's transaction before it claims: the marked rows (locked,
  * {@code SKIP LOCKED}: a lifecycle transaction marking one holds it until it commits), the users' presence read
  * after the lock, {@link AnnouncementRule} applied, the marks cleared. Online is due at once, offline after the
- * debounce from the mark; a return to the state subscribers have before that drops the pending one.</li>
+ * debounce from the mark (the longer one of an unclean loss when that was the user's latest disconnect); a return to the state subscribers have before that drops the pending one.</li>
  * </ul>
  * The flow claims only rows without a mark, so a pending state it sends reflects every committed change of its user.
  * The read after the lock sees, under READ COMMITTED, whatever the transaction that marked the row last committed;
@@ -34,7 +35,7 @@ public final class PresenceChanges {
             + " FROM presence_announcement WHERE marked_at IS NOT NULL"
             + " ORDER BY marked_at LIMIT ? FOR UPDATE SKIP LOCKED";
     /** The database pushes the condition into the grouped view: an index range on these users' rows only. */
-    private static final String PRESENCE = "SELECT user_id, is_online, clients_online, last_seen_at"
+    private static final String PRESENCE = "SELECT user_id, is_online, clients_online, last_seen_at, last_seen_reason"
             + " FROM user_presence WHERE user_id IN (%s)";
     /**
      * The debounce counts from the mark, the latest change. Parameters: online, at, clients, delay (µs), delay (µs),
@@ -57,10 +58,22 @@ public final class PresenceChanges {
             + " WHERE user_id IN (%s)";
 
     private final long offlineDebounceMillis;
+    private final long uncleanDebounceMillis;
 
-    /** @param offlineDebounceMillis presence.offline-debounce-ms */
+    /** One debounce for every offline. */
     public PresenceChanges(long offlineDebounceMillis) {
+        this(offlineDebounceMillis, offlineDebounceMillis);
+    }
+
+    /**
+     * @param offlineDebounceMillis presence.offline-debounce-ms: an offline after a clean disconnect
+     * @param uncleanDebounceMillis presence.offline-debounce-unclean-ms: an offline after an unclean loss (the
+     *                              user's latest disconnect, {@link DisconnectReasons}), which the app usually follows
+     *                              with a reconnect once its network is back
+     */
+    public PresenceChanges(long offlineDebounceMillis, long uncleanDebounceMillis) {
         this.offlineDebounceMillis = offlineDebounceMillis;
+        this.uncleanDebounceMillis = uncleanDebounceMillis;
     }
 
     /**
@@ -97,7 +110,8 @@ public final class PresenceChanges {
                     switch (AnnouncementRule.next(row.announced(), row.sending(), row.pending(), row.pendingAt(), online,
                             at)) {
                         case PEND -> {
-                            long delayMicros = online ? 0 : offlineDebounceMillis * 1000;
+                            long delayMicros = online ? 0 : (DisconnectReasons.unclean(rs.getString(5))
+                                    ? uncleanDebounceMillis : offlineDebounceMillis) * 1000;
                             pend.setBoolean(1, online);
                             pend.setLong(2, at);
                             pend.setInt(3, rs.getInt(3));

@@ -36,6 +36,7 @@ class AnnouncementInstancesTest {
         s.put("presence.user-id-pattern", "^([^:]+):");
         s.put("presence.announcements.enabled", "true");
         s.put("presence.offline-debounce-ms", String.valueOf(debounceMillis));
+        s.put("presence.offline-debounce-unclean-ms", String.valueOf(debounceMillis));
         s.put("presence.announcements.queue", ANNOUNCEMENTS);
         return s;
     }

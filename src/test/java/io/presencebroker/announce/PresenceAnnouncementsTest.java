@@ -53,6 +53,7 @@ class PresenceAnnouncementsTest extends ServiceTestSupport {
         s.put("presence.user-id-pattern", "^([^:]+):");
         s.put("presence.announcements.enabled", "true");
         s.put("presence.offline-debounce-ms", String.valueOf(DEBOUNCE_MS));
+        s.put("presence.offline-debounce-unclean-ms", String.valueOf(DEBOUNCE_MS));
         s.put("presence.announcements.queue", ANNOUNCEMENTS);
         s.put("presence.announcements.mqtt.enabled", "true");
         s.put("presence.mqtt.broker-url", mqtt.brokerUrl());

@@ -111,6 +111,34 @@ class PresenceChangesTest {
         assertThat(row("pc-d")).isEqualTo("unmarked pending=false");
     }
 
+    @Test
+    void anUncleanLossWaitsItsLongerWindowACleanDisconnectItsOwn() throws Exception {
+        PresenceAnnouncer announcer = new PresenceAnnouncer(pool, new PresenceChanges(10_000, 60_000), 50, 500, 30,
+                new SimpleMeterRegistry());
+        apply("pc-clean", true);
+        apply("pc-lost", true);
+        announcer.announced(announcer.claimDue().due());
+        apply("pc-clean", false, "CLIENT_INITIATED_DISCONNECT");
+        apply("pc-lost", false, "CONNECTION_LOST");
+
+        assertThat(announcer.claimDue().due()).isEmpty();
+        assertThat(windowMillis("pc-clean")).isEqualTo(10_000);
+        assertThat(windowMillis("pc-lost")).isEqualTo(60_000);
+    }
+
+    /** How long after the change the user's pending offline is due. */
+    private long windowMillis(String user) throws SQLException {
+        try (Connection c = pool.getConnection();
+             PreparedStatement st = c.prepareStatement("SELECT TIMESTAMPDIFF(MICROSECOND, changed_at, pending_due) / 1000"
+                     + " FROM presence_announcement WHERE user_id = ?")) {
+            st.setString(1, user);
+            try (var rs = st.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getLong(1);
+            }
+        }
+    }
+
     /** The client connects, and its online is claimed and recorded as announced; the announcer that did it. */
     private PresenceAnnouncer announcedOnline(String client) throws Exception {
         apply(client, true);
@@ -127,10 +155,13 @@ class PresenceChangesTest {
 
     /** The client (its own user) connects or disconnects, a newer event (version and time) each time. */
     private void apply(String client, boolean connected) throws SQLException {
+        apply(client, connected, connected ? null : "CLIENT_INITIATED_DISCONNECT");
+    }
+
+    private void apply(String client, boolean connected, String reason) throws SQLException {
         ts += 1000;
         version++;
-        store.apply(List.of(new RowUpdate.Presence(client, client, connected, version, ts, "s",
-                connected ? null : "CLIENT_INITIATED_DISCONNECT")));
+        store.apply(List.of(new RowUpdate.Presence(client, client, connected, version, ts, "s", reason)));
     }
 
     private String row(String user) throws SQLException {
