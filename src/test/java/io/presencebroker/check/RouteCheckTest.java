@@ -365,7 +365,7 @@ class RouteCheckTest {
                 .last().isEqualTo("check-routes: 1 problem(s) in " + routes);
         out.reset();
         assertThat(RouteCheck.run(Path.of("routes"), PresenceBroker.CONFIGURATIONS, new PrintStream(out, true, StandardCharsets.UTF_8))).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("check-routes: 10 route files in routes: no problems\n");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("check-routes: 11 route files in routes: no problems\n");
     }
 
     private Path copy() throws IOException {
