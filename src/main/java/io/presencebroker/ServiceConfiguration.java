@@ -32,7 +32,6 @@ import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.PropertyInject;
-import org.apache.camel.spi.OnCamelContextStarting;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import static io.presencebroker.config.ContextServices.bean;
@@ -47,7 +46,7 @@ public class ServiceConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) {
-        context.getRegistry().bind("hotPathRoutes", OnCamelContextStarting.class, RouteWiring.HOT_PATHS);
+        context.getRegistry().bind("hotPathRoutes", new RouteWiring.HotPaths());
         EmfMetrics.install(context, Settings.of(context.getPropertiesComponent()), Meters.of(context),
                 bean(context, "presenceMetrics", PresenceMetrics.class),
                 bean(context, "lifecycleCircuitBreaker", CircuitBreaker.class));

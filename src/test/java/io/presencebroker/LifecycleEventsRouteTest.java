@@ -85,6 +85,38 @@ class LifecycleEventsRouteTest extends ServiceTestSupport {
     }
 
     @Test
+    void theLifecycleRouteHasNoCamelErrorHandlerItsConsumerDealsWithFailures() {
+        assertThat(errorHandlers("lifecycle-events")).isNotEmpty().allMatch(h -> h.equals("NoErrorHandler"));
+        assertThat(errorHandlers("dead-letter")).contains("DefaultErrorHandler");
+    }
+
+    /** The error handler of each step of a route (its channels), by simple class name ("none": no channel handler). */
+    java.util.List<String> errorHandlers(String routeId) {
+        java.util.List<String> found = new java.util.ArrayList<>();
+        java.util.Deque<org.apache.camel.Navigate<org.apache.camel.Processor>> todo = new java.util.ArrayDeque<>();
+        todo.add(context.getRoute(routeId).navigate());
+        while (!todo.isEmpty()) {
+            org.apache.camel.Navigate<org.apache.camel.Processor> n = todo.pop();
+            if (n.next() == null) {
+                continue;
+            }
+            for (org.apache.camel.Processor p : n.next()) {
+                if (p instanceof org.apache.camel.Channel channel) {
+                    found.add(channel.getErrorHandler() == null ? "none"
+                            : channel.getErrorHandler().getClass().getSimpleName());
+                }
+                if (p instanceof org.apache.camel.Navigate<?> more) {
+                    @SuppressWarnings("unchecked")
+                    org.apache.camel.Navigate<org.apache.camel.Processor> typed =
+                            (org.apache.camel.Navigate<org.apache.camel.Processor>) more;
+                    todo.add(typed);
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
     void connectedEventMakesTheClientConnected() throws Exception {
         deliver(fixture("connected.json"));
 

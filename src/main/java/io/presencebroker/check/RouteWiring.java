@@ -12,6 +12,8 @@ import org.apache.camel.component.micrometer.routepolicy.MicrometerRoutePolicyFa
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
+import org.apache.camel.model.errorhandler.RefErrorHandlerDefinition;
+import org.apache.camel.spi.OnCamelContextInitializing;
 import org.apache.camel.spi.OnCamelContextStarting;
 import org.apache.camel.spi.RoutePolicyFactory;
 
@@ -75,29 +77,48 @@ public final class RouteWiring {
     }
 
     /**
-     * The routes of the lifecycle and outbox consumers, as the context starts (production and tests alike, before any
-     * route starts; camel-main adds the metrics' route policy factory while the context initialises): their failures
-     * are left to those consumers (no Camel error handler on them), and they have no per-route timers.
+     * The routes of the lifecycle and outbox consumers (production and tests alike): their failures are left to those
+     * consumers, so no Camel error handler on them, set as the context initialises, before it builds the routes; and
+     * no per-route timers, set as it starts, once camel-main has added the metrics' route policy factory and before
+     * any route starts (the policy reads its exclusions then).
      */
-    public static final OnCamelContextStarting HOT_PATHS = context -> {
-        List<String> lifecycleRoutes = new ArrayList<>();
-        for (RouteDefinition d : context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
-            String from = uri(context, d.getInput().getEndpointUri());
-            if (from.startsWith(LifecycleEventsComponent.SCHEME + ":") || from.startsWith(OutboxComponent.SCHEME + ":")) {
-                lifecycleRoutes.add(d.getRouteId());
-                if (d.getErrorHandlerFactory() == null) {
+    public static final class HotPaths implements OnCamelContextInitializing, OnCamelContextStarting {
+
+        @Override
+        public void onContextInitializing(CamelContext context) {
+            for (RouteDefinition d : hotPathRoutes(context)) {
+                // the route builder gives every route a reference to the context's default error handler: replaced,
+                // unless the route file names an error handler of its own
+                if (d.getErrorHandlerFactory() == null || d.getErrorHandlerFactory() instanceof RefErrorHandlerDefinition ref
+                        && RefErrorHandlerDefinition.DEFAULT_ERROR_HANDLER_BUILDER.equals(ref.getRef())) {
                     d.errorHandler(new NoErrorHandlerDefinition());
                 }
             }
         }
-        // the lifecycle and delivery flows are measured by their own counters (presence_events_total,
-        // presence_event_lag, presence_deliveries_total); the context-wide and the other routes' camel_exchanges_* stay
-        for (RoutePolicyFactory factory : context.getRoutePolicyFactories()) {
-            if (factory instanceof MicrometerRoutePolicyFactory micrometer && !lifecycleRoutes.isEmpty()) {
-                micrometer.getPolicyConfiguration().setExcludePattern(String.join(",", lifecycleRoutes));
+
+        @Override
+        public void onContextStarting(CamelContext context) {
+            List<String> ids = hotPathRoutes(context).stream().map(RouteDefinition::getRouteId).toList();
+            // the lifecycle and delivery flows are measured by their own counters (presence_events_total,
+            // presence_event_lag, presence_deliveries_total); the context-wide and the other routes' camel_exchanges_* stay
+            for (RoutePolicyFactory factory : context.getRoutePolicyFactories()) {
+                if (factory instanceof MicrometerRoutePolicyFactory micrometer && !ids.isEmpty()) {
+                    micrometer.getPolicyConfiguration().setExcludePattern(String.join(",", ids));
+                }
             }
         }
-    };
+
+        private static List<RouteDefinition> hotPathRoutes(CamelContext context) {
+            List<RouteDefinition> routes = new ArrayList<>();
+            for (RouteDefinition d : context.getCamelContextExtension().getContextPlugin(Model.class).getRouteDefinitions()) {
+                String from = uri(context, d.getInput().getEndpointUri());
+                if (from.startsWith(LifecycleEventsComponent.SCHEME + ":") || from.startsWith(OutboxComponent.SCHEME + ":")) {
+                    routes.add(d);
+                }
+            }
+            return routes;
+        }
+    }
 
     /** The bean names of a route's {@code routePolicy} list (placeholders resolved, {@code #bean:} prefixes dropped). */
     public static Set<String> policyRefs(CamelContext context, RouteDefinition d) {
