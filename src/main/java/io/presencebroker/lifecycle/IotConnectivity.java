@@ -3,10 +3,15 @@ package io.presencebroker.lifecycle;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.LongSupplier;
+import java.util.function.BooleanSupplier;
 
 import io.presencebroker.config.Settings;
+import io.presencebroker.rate.TokenBucket;
 import io.presencebroker.sqs.SqsClients;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iot.IotClientBuilder;
@@ -15,30 +20,43 @@ import software.amazon.awssdk.services.iot.model.ResourceNotFoundException;
 
 /**
  * AWS IoT's connectivity record of a client, through the SDK's {@link IotClient}: GetThingConnectivityData, the live
- * status of the thing whose name is the client id (fleet indexing with thing connectivity on). The SDK's standard
- * retries handle throttling and 5xx answers; what outlasts them is thrown, and the pass stops (the next one starts over).
+ * status of the thing whose name is the client id (fleet indexing with thing connectivity on). Every HTTP attempt,
+ * the SDK's retries of throttled and failed calls included, first takes a token of the request budget; what outlasts
+ * the retries is thrown.
  */
 public class IotConnectivity implements AutoCloseable {
 
     private final IotClient iot;
-    private final LongSupplier clock;
 
-    public IotConnectivity(IotClient iot, LongSupplier clock) {
+    public IotConnectivity(IotClient iot) {
         this.iot = iot;
-        this.clock = clock;
     }
 
     /** The client of presence.iot.endpoint (empty: AWS IoT's own endpoint of aws.region) and the SDK credentials. */
-    public static IotConnectivity create(Settings settings) {
+    public static IotConnectivity create(Settings settings, TokenBucket budget, BooleanSupplier stopping) {
         IotClientBuilder builder = IotClient.builder()
                 .region(Region.of(settings.require("aws.region")))
-                .credentialsProvider(SqsClients.credentials(settings))
-                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofMillis(settings.getLong("presence.reconcile.call-timeout-ms"))));
+                .credentialsProvider(SqsClients.credentials(settings));
         String endpoint = settings.get("presence.iot.endpoint");
         if (!endpoint.isBlank()) {
             builder.endpointOverride(URI.create(endpoint));
         }
-        return new IotConnectivity(builder.build(), System::currentTimeMillis);
+        return new IotConnectivity(budgeted(builder, budget, stopping,
+                Duration.ofMillis(settings.getLong("presence.reconcile.call-timeout-ms"))).build());
+    }
+
+    /** The builder with every HTTP attempt gated by the budget (and the call's timeout, retries included). */
+    public static IotClientBuilder budgeted(IotClientBuilder builder, TokenBucket budget, BooleanSupplier stopping,
+                                            Duration callTimeout) {
+        ExecutionInterceptor gate = new ExecutionInterceptor() {
+            @Override
+            public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
+                if (!budget.acquire(stopping)) {
+                    throw SdkClientException.create("the service is stopping: no more AWS IoT requests");
+                }
+            }
+        };
+        return builder.overrideConfiguration(o -> o.apiCallTimeout(callTimeout).addExecutionInterceptor(gate));
     }
 
     public ReconcileVerdict.Record record(String clientId) {
@@ -46,9 +64,9 @@ public class IotConnectivity implements AutoCloseable {
             GetThingConnectivityDataResponse r = iot.getThingConnectivityData(b -> b.thingName(clientId));
             Instant at = r.timestamp();
             return new ReconcileVerdict.Record(true, Boolean.TRUE.equals(r.connected()),
-                    at == null ? null : at.toEpochMilli(), blankToNull(r.disconnectReasonAsString()), clock.getAsLong());
+                    at == null ? null : at.toEpochMilli(), blankToNull(r.disconnectReasonAsString()));
         } catch (ResourceNotFoundException e) {
-            return ReconcileVerdict.Record.notFound(clock.getAsLong());
+            return ReconcileVerdict.Record.notFound();
         }
     }
 

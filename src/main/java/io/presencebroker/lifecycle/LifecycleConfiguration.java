@@ -1,6 +1,7 @@
 package io.presencebroker.lifecycle;
 
 import java.time.Clock;
+import java.util.function.BooleanSupplier;
 
 import javax.sql.DataSource;
 
@@ -79,11 +80,11 @@ public class LifecycleConfiguration implements CamelConfiguration {
             @BeanInject("presenceDataSource") DataSource dataSource, PresenceWriter writer,
             @PropertyInject("presence.reconcile.requests-per-second") double perSecond,
             @PropertyInject("presence.reconcile.chunk") int chunk) {
-        IotConnectivity iot = IotConnectivity.create(Settings.of(context.getPropertiesComponent()));
+        BooleanSupplier stopping = () -> context.isStopping() || context.isStopped();
+        IotConnectivity iot = IotConnectivity.create(Settings.of(context.getPropertiesComponent()),
+                new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND", perSecond, 1), stopping);
         ContextServices.closeOnStop(context, iot);
-        return new PresenceReconciliation(dataSource, writer, iot::record,
-                new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND", perSecond, 1), chunk, Meters.of(context),
-                () -> context.isStopping() || context.isStopped());
+        return new PresenceReconciliation(dataSource, writer, iot::record, chunk, Meters.of(context), stopping);
     }
 
     /** The poison rule of the lifecycle flow: only lifecycle commits tell that the environment works for events. */

@@ -14,20 +14,22 @@ import java.util.function.Function;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.presencebroker.config.RouteBean;
-import io.presencebroker.rate.TokenBucket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * Reconciliation of the stored presence with AWS IoT's connectivity record (docs/reconciliation.md): the clients the
- * store holds connected, walked in primary key order {@code chunk} rows at a time, each asked of AWS IoT within the
- * request budget ({@link TokenBucket}, no burst); where the record proves a disconnect the store missed, the
+ * store holds connected, walked in primary key order {@code chunk} rows at a time, each asked of AWS IoT (within the
+ * request budget: {@link IotConnectivity}); where the record proves a disconnect the store missed, the
  * disconnect is applied by the lifecycle flow's {@link PresenceWriter}, in the same conditional update, transaction,
  * history row (marked repaired) and announcement mark as an event's. Other disagreements are reported and counted
- * ({@code presence_reconcile_total}). One pass at a time across all instances (a MySQL named lock), so the budget is
- * the fleet's. Periodic (routes/presence-reconciliation.yaml) and on demand ({@code reconcile [--dry-run] [--client ID]}).
+ * ({@code presence_reconcile_total}). One pass at a time across all instances (a MySQL named lock, checked before
+ * each chunk: a pass that lost it stops), so the budget is the fleet's. A failed request is counted and the pass goes
+ * on; {@value #MAX_CONSECUTIVE_FAILURES} in a row end it. Periodic (routes/presence-reconciliation.yaml) and on demand ({@code reconcile [--dry-run] [--client ID]}).
  */
 @RouteBean
 public final class PresenceReconciliation {
@@ -42,22 +44,23 @@ public final class PresenceReconciliation {
             + " WHERE connected = TRUE AND client_id > ? ORDER BY client_id LIMIT ?";
     private static final String ONE = "SELECT " + COLUMNS + " FROM client_presence WHERE client_id = ?";
 
+    /** Failed requests in a row that end a pass (AWS IoT, its permissions or the network are down, not one thing). */
+    static final int MAX_CONSECUTIVE_FAILURES = 5;
+
     private final DataSource dataSource;
     private final PresenceWriter writer;
     private final Function<String, ReconcileVerdict.Record> record;
-    private final TokenBucket budget;
     private final int chunk;
     private final MeterRegistry meters;
     private final BooleanSupplier stopping;
 
     /**
-     * @param record   AWS IoT's record of a client ({@link IotConnectivity#record})
-     * @param budget   presence.reconcile.requests-per-second
+     * @param record   AWS IoT's record of a client ({@link IotConnectivity#record}, within the request budget)
      * @param chunk    presence.reconcile.chunk: connected rows read per query, their repairs one transaction
      * @param stopping true once the service stops: the pass ends after the client it is on
      */
     public PresenceReconciliation(DataSource dataSource, PresenceWriter writer,
-                                  Function<String, ReconcileVerdict.Record> record, TokenBucket budget, int chunk,
+                                  Function<String, ReconcileVerdict.Record> record, int chunk,
                                   MeterRegistry meters, BooleanSupplier stopping) {
         if (chunk < 1) {
             throw new IllegalStateException("PRESENCE_RECONCILE_CHUNK must be at least 1, not " + chunk);
@@ -65,7 +68,6 @@ public final class PresenceReconciliation {
         this.dataSource = dataSource;
         this.writer = writer;
         this.record = record;
-        this.budget = budget;
         this.chunk = chunk;
         this.meters = meters;
         this.stopping = stopping;
@@ -108,27 +110,49 @@ public final class PresenceReconciliation {
      */
     public Report run(boolean dryRun, String clientId, Consumer<String> out) throws SQLException {
         long start = System.nanoTime();
-        try (Connection lock = dataSource.getConnection()) {
-            if (!namedLock(lock, "SELECT GET_LOCK(?, 0)")) {
+        Connection lock = dataSource.getConnection();
+        boolean held = false;
+        try {
+            held = namedLock(lock, "SELECT GET_LOCK(?, 0)");
+            if (!held) {
                 return new Report(false, Map.of(), 0, 0);
             }
-            try {
-                Map<ReconcileVerdict.Outcome, Integer> outcomes = new EnumMap<>(ReconcileVerdict.Outcome.class);
-                int requests = 0;
-                String after = "";
-                while (!stopping.getAsBoolean()) {
-                    List<ReconcileVerdict.Stored> rows = clientId != null ? one(clientId) : page(after);
-                    List<ReconcileVerdict> repairs = new ArrayList<>();
+            Map<ReconcileVerdict.Outcome, Integer> outcomes = new EnumMap<>(ReconcileVerdict.Outcome.class);
+            int requests = 0;
+            int failuresInARow = 0;
+            String after = "";
+            while (!stopping.getAsBoolean()) {
+                if (!namedLock(lock, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()")) {
+                    LOG.warn("The reconciliation lost its lock (its database session ended): the pass stops");
+                    break;
+                }
+                List<ReconcileVerdict.Stored> rows = clientId != null ? one(clientId) : page(after);
+                List<ReconcileVerdict> repairs = new ArrayList<>();
+                try {
                     for (ReconcileVerdict.Stored stored : rows) {
+                        if (stopping.getAsBoolean()) {
+                            break;
+                        }
                         ReconcileVerdict verdict;
                         if (!ReconcileVerdict.askable(stored.clientId())) {
                             verdict = new ReconcileVerdict(ReconcileVerdict.Outcome.NOT_COVERED, null,
                                     "not a thing name of AWS IoT, not asked");
-                        } else if (!budget.acquire(stopping)) {
-                            break;
                         } else {
                             requests++;
-                            verdict = ReconcileVerdict.decide(stored, record.apply(stored.clientId()));
+                            try {
+                                verdict = ReconcileVerdict.decide(stored, record.apply(stored.clientId()));
+                                failuresInARow = 0;
+                            } catch (SdkException e) {
+                                if (stopping.getAsBoolean()) {
+                                    break;
+                                }
+                                verdict = new ReconcileVerdict(ReconcileVerdict.Outcome.FAILED, null, e.getMessage());
+                                if (++failuresInARow >= MAX_CONSECUTIVE_FAILURES) {
+                                    tally(outcomes, verdict.outcome(), dryRun);
+                                    throw new IllegalStateException("AWS IoT failed " + failuresInARow + " requests in a"
+                                            + " row; the pass stops: " + e.getMessage(), e);
+                                }
+                            }
                         }
                         if (verdict.outcome() == ReconcileVerdict.Outcome.REPAIRED) {
                             repairs.add(verdict);
@@ -139,17 +163,38 @@ public final class PresenceReconciliation {
                             }
                         }
                     }
+                } finally {
+                    // what the chunk proved before a stop or a failure is applied all the same
                     repair(repairs, dryRun, outcomes, out);
-                    if (clientId != null || rows.size() < chunk) {
-                        break;
-                    }
-                    after = rows.get(rows.size() - 1).clientId();
                 }
-                return new Report(true, outcomes, requests, (System.nanoTime() - start) / 1_000_000);
-            } finally {
+                if (clientId != null || rows.size() < chunk) {
+                    break;
+                }
+                after = rows.get(rows.size() - 1).clientId();
+            }
+            return new Report(true, outcomes, requests, (System.nanoTime() - start) / 1_000_000);
+        } finally {
+            release(lock, held);
+        }
+    }
+
+    /**
+     * The lock released and the connection returned; a connection whose release failed is evicted from the pool, so no
+     * pooled session keeps the lock and no later pass of any instance is skipped for it.
+     */
+    private void release(Connection lock, boolean held) throws SQLException {
+        try {
+            if (held) {
                 namedLock(lock, "SELECT RELEASE_LOCK(?)");
             }
+        } catch (SQLException e) {
+            LOG.warn("Releasing the reconciliation lock failed; its connection is discarded: {}", e.getMessage());
+            if (dataSource instanceof HikariDataSource pool) {
+                pool.evictConnection(lock);
+                return;
+            }
         }
+        lock.close();
     }
 
     /** The repairs of a chunk, in one transaction; one that an event beat meanwhile changes nothing (store_newer). */

@@ -29,14 +29,13 @@ public final class ReconcileCommand {
         HikariConfig config = Pools.primary(settings, new SimpleMeterRegistry());
         config.setMaximumPoolSize(3); // the lock, a page, a repair
         try (HikariDataSource dataSource = new HikariDataSource(config);
-             IotConnectivity iot = IotConnectivity.create(settings)) {
+             IotConnectivity iot = IotConnectivity.create(settings, new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND",
+                     Double.parseDouble(settings.require("presence.reconcile.requests-per-second")), 1), () -> false)) {
             DatabaseMigration.requireCurrent(dataSource);
             PresenceWriter writer = new PresenceWriter(dataSource, settings.getLong("presence.version-reset-gap-ms"),
                     new PresenceChangeMarks(settings.isTrue("presence.announcements.enabled")),
                     settings.isTrue("presence.history.enabled"));
             PresenceReconciliation reconciliation = new PresenceReconciliation(dataSource, writer, iot::record,
-                    new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND",
-                            Double.parseDouble(settings.require("presence.reconcile.requests-per-second")), 1),
                     settings.getInt("presence.reconcile.chunk"), new SimpleMeterRegistry(), () -> false);
             PresenceReconciliation.Report report = reconciliation.run(dryRun, clientId, out::println);
             if (report.ran() && clientId != null && report.requests() == 0 && report.outcomes().isEmpty()) {

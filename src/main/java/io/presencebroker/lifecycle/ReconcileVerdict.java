@@ -22,12 +22,20 @@ public record ReconcileVerdict(Outcome outcome, RowUpdate.Presence repair, Strin
         REPAIRED("repaired", false),
         /** Stored connected; the record's disconnect is not later than the store's last event: the store is newer. */
         STORE_NEWER("store_newer", false),
+        /**
+         * Stored connected, the record disconnected but proving nothing about the store's connection: no time and no
+         * reason (a thing AWS does not track, or whose record it has dropped), or DUPLICATE_CLIENTID (the record's
+         * connection was replaced by a newer one of the same client, which may be the store's).
+         */
+        UNPROVABLE("unprovable", true),
         /** Both connected, the record's connection later than the store's: a connect event was missed (session unknown). */
         NEWER_CONNECTION("newer_connection", true),
         /** Stored disconnected, the record connected later: a connect event was missed (session and chats unknown). */
         MISSED_CONNECT("missed_connect", true),
         /** No record for this client (no thing of that name, or a client id that cannot be a thing name). */
-        NOT_COVERED("not_covered", false);
+        NOT_COVERED("not_covered", false),
+        /** The request failed (after the SDK's retries): nothing known, nothing changed. */
+        FAILED("failed", false);
 
         private final String label;
         private final boolean disagreement;
@@ -59,41 +67,55 @@ public record ReconcileVerdict(Outcome outcome, RowUpdate.Presence repair, Strin
      * @param timestamp        epoch millis of the last connect or disconnect; null when AWS no longer has it (a thing
      *                         disconnected for about an hour or more)
      * @param disconnectReason null when AWS gives none
-     * @param askedAt          epoch millis when the answer came (this instance's clock)
      */
-    public record Record(boolean found, boolean connected, Long timestamp, String disconnectReason, long askedAt) {
+    public record Record(boolean found, boolean connected, Long timestamp, String disconnectReason) {
 
-        public static Record notFound(long askedAt) {
-            return new Record(false, false, null, null, askedAt);
+        public static Record notFound() {
+            return new Record(false, false, null, null);
         }
     }
+
+    static final String DUPLICATE_CLIENTID = "DUPLICATE_CLIENTID";
 
     public static boolean askable(String clientId) {
         return THING_NAME.matcher(clientId).matches();
     }
 
+    /** The reasons that say nothing about why a connection ended (AWS's placeholders). */
+    static final java.util.Set<String> NO_REASON = java.util.Set.of("UNKNOWN", "NONE");
+
     /**
      * The verdict on one client. A repair is the disconnect of the connection the store holds (its version and
-     * session), at the record's time, or, when AWS no longer gives the time, at the time of the answer: the client was
-     * disconnected then, after every event the store applied. It goes through the same conditional update as an
-     * event, so an event the store applies meanwhile (a reconnect) wins over it, and it over nothing newer.
+     * session) at the record's time; when AWS no longer gives the time (a disconnect about an hour old) but does give a
+     * reason, one millisecond after the store's last event: the disconnect came after it, and that time keeps the
+     * ordering rule's protection of every later connection (a reconnect within the version-reset gap of it cannot have
+     * a reset version, and one after the gap is later by time). It goes through the same conditional update as an
+     * event, so an event the store applied meanwhile (a reconnect) wins over it, and it over nothing newer.
      */
     public static ReconcileVerdict decide(Stored stored, Record record) {
         if (!record.found()) {
             return new ReconcileVerdict(Outcome.NOT_COVERED, null, "AWS IoT has no thing named " + stored.clientId());
         }
         Long at = record.timestamp();
+        String reason = record.disconnectReason();
         if (stored.connected() && !record.connected()) {
-            long when = at != null ? at : record.askedAt();
+            if (DUPLICATE_CLIENTID.equals(reason)) {
+                return new ReconcileVerdict(Outcome.UNPROVABLE, null, "AWS IoT's last disconnect is DUPLICATE_CLIENTID:"
+                        + " that connection was replaced by a newer one of the same client");
+            }
+            if (at == null && (reason == null || NO_REASON.contains(reason))) {
+                return new ReconcileVerdict(Outcome.UNPROVABLE, null, "AWS IoT says disconnected with no time and no"
+                        + " reason: not a record of the stored connection");
+            }
+            long when = at != null ? at : stored.eventTs() + 1;
             if (when <= stored.eventTs()) {
                 return new ReconcileVerdict(Outcome.STORE_NEWER, null, "AWS IoT's disconnect at " + when
                         + " is not later than the stored connect at " + stored.eventTs());
             }
             RowUpdate.Presence repair = new RowUpdate.Presence(stored.clientId(), stored.userId(), false,
-                    stored.versionNumber(), when, stored.sessionId(), record.disconnectReason(), true);
+                    stored.versionNumber(), when, stored.sessionId(), reason, true);
             return new ReconcileVerdict(Outcome.REPAIRED, repair, "stored connected since " + stored.eventTs()
-                    + ", AWS IoT says disconnected " + (at != null ? "at " + at : "(no time given; asked at " + when + ")")
-                    + (record.disconnectReason() != null ? " (" + record.disconnectReason() + ")" : ""));
+                    + ", AWS IoT says disconnected " + (at != null ? "at " + at : "(no time given)") + (reason != null ? " (" + reason + ")" : ""));
         }
         if (record.connected() && at != null && at > stored.eventTs()) {
             return stored.connected()

@@ -45,8 +45,8 @@ import software.amazon.cloudwatchlogs.emf.util.Validator;
  * {@code presence_events_total}); the event lag p50, p99 and maximum of the events committed in the interval (only
  * when there were any); whether the consumer is suspended by the circuit breaker (1) or not (0); the database
  * pool's active and pending connections and its timeouts; the read API pool's active and pending connections (when
- * the API is on); deliveries per path (socket, push, fallback); with reconciliation on, its repairs and the disagreements it could
- * only report. Dimension {@code Service}. The last, partial interval
+ * the API is on); deliveries per path (socket, push, fallback); with reconciliation on, its repairs, the disagreements it could
+ * only report and its failed requests. Dimension {@code Service}. The last, partial interval
  * is published when the service stops.
  */
 public class EmfPublisher implements Service {
@@ -174,7 +174,8 @@ public class EmfPublisher implements Service {
         if (!meters.find("presence_reconcile").counters().isEmpty()) { // reconciliation on
             emf.putMetric("Repairs", delta("repairs", reconcile("repaired")), Unit.COUNT);
             emf.putMetric("ReconcileDisagreements", delta("reconcile_disagreements",
-                    reconcile("newer_connection", "missed_connect")), Unit.COUNT);
+                    reconcile("unprovable", "newer_connection", "missed_connect")), Unit.COUNT);
+            emf.putMetric("ReconcileFailures", delta("reconcile_failures", reconcile("failed")), Unit.COUNT);
         }
         emf.flush();
     }

@@ -14,7 +14,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.presencebroker.lifecycle.PresenceReconciliation;
 import io.presencebroker.lifecycle.PresenceWriter;
 import io.presencebroker.lifecycle.ReconcileVerdict;
-import io.presencebroker.rate.TokenBucket;
 import io.presencebroker.store.Pools;
 import io.presencebroker.store.PresenceChangeMarks;
 import io.presencebroker.testing.TcpProxy;
@@ -63,7 +62,7 @@ final class ReconcilePass {
                         boolean gone = i % 200 == 0;
                         stale += gone ? 1 : 0;
                         records.put("r-" + i, new ReconcileVerdict.Record(true, !gone, T + 60_000,
-                                gone ? "CONNECTION_LOST" : null, T + 120_000));
+                                gone ? "CONNECTION_LOST" : null));
                     }
                 }
                 st.execute(sql.toString());
@@ -77,8 +76,8 @@ final class ReconcilePass {
         Pools.statementSettings(config);
         try (HikariDataSource pool = new HikariDataSource(config)) {
             PresenceReconciliation pass = new PresenceReconciliation(pool,
-                    new PresenceWriter(pool, 1_800_000, new PresenceChangeMarks(true), true), records::get,
-                    new TokenBucket("bench", 1e9, 1), 500, new SimpleMeterRegistry(), () -> false);
+                    new PresenceWriter(pool, 1_800_000, new PresenceChangeMarks(true), true), records::get, 500,
+                    new SimpleMeterRegistry(), () -> false);
             Map<String, Long> before = status();
             long t0 = System.nanoTime();
             PresenceReconciliation.Report report = pass.run(false, null, line -> { });

@@ -15,7 +15,7 @@ class ReconcileVerdictTest {
     static final Stored DISCONNECTED = new Stored("alice:phone", "alice", false, 7, T, "s-1");
 
     static Record record(boolean connected, Long at, String reason) {
-        return new Record(true, connected, at, reason, T + 3_600_000);
+        return new Record(true, connected, at, reason);
     }
 
     @Test
@@ -28,12 +28,23 @@ class ReconcileVerdictTest {
     }
 
     @Test
-    void aDisconnectWithoutTimeIsRepairedAtTheTimeOfTheAnswer() {
-        ReconcileVerdict v = ReconcileVerdict.decide(CONNECTED, record(false, null, null));
+    void aDisconnectWithoutTimeButWithAReasonIsRepairedJustAfterTheStoredEvent() {
+        ReconcileVerdict v = ReconcileVerdict.decide(CONNECTED, record(false, null, "MQTT_KEEP_ALIVE_TIMEOUT"));
 
         assertThat(v.outcome()).isEqualTo(Outcome.REPAIRED);
-        assertThat(v.repair().timestamp()).isEqualTo(T + 3_600_000);
-        assertThat(v.repair().disconnectReason()).isNull();
+        // not the time of the answer: a reconnect with a reset version within the gap of that would lose to it
+        assertThat(v.repair().timestamp()).isEqualTo(T + 1);
+        assertThat(v.repair().disconnectReason()).isEqualTo("MQTT_KEEP_ALIVE_TIMEOUT");
+    }
+
+    @Test
+    void aDisconnectWithNeitherTimeNorReasonOrAReplacedConnectionProvesNothing() {
+        assertThat(ReconcileVerdict.decide(CONNECTED, record(false, null, null)).outcome()).isEqualTo(Outcome.UNPROVABLE);
+        assertThat(ReconcileVerdict.decide(CONNECTED, record(false, null, "UNKNOWN")).outcome()).isEqualTo(Outcome.UNPROVABLE);
+        // the old connection kicked by the new one, its disconnect stamped after the new connect the store holds
+        ReconcileVerdict kicked = ReconcileVerdict.decide(CONNECTED, record(false, T + 5, "DUPLICATE_CLIENTID"));
+        assertThat(kicked.outcome()).isEqualTo(Outcome.UNPROVABLE);
+        assertThat(kicked.repair()).isNull();
     }
 
     @Test
@@ -41,8 +52,6 @@ class ReconcileVerdictTest {
         assertThat(ReconcileVerdict.decide(CONNECTED, record(false, T, "CONNECTION_LOST")).outcome())
                 .isEqualTo(Outcome.STORE_NEWER);
         assertThat(ReconcileVerdict.decide(CONNECTED, record(false, T - 5, null)).outcome()).isEqualTo(Outcome.STORE_NEWER);
-        assertThat(ReconcileVerdict.decide(CONNECTED, new Record(true, false, null, null, T)).outcome())
-                .isEqualTo(Outcome.STORE_NEWER);
     }
 
     @Test
@@ -64,7 +73,7 @@ class ReconcileVerdictTest {
         assertThat(ReconcileVerdict.decide(DISCONNECTED, record(false, T + 9, "CLIENT_INITIATED_DISCONNECT")).outcome())
                 .isEqualTo(Outcome.AGREES);
         assertThat(ReconcileVerdict.decide(DISCONNECTED, record(true, T - 1, null)).outcome()).isEqualTo(Outcome.STORE_NEWER);
-        assertThat(ReconcileVerdict.decide(CONNECTED, Record.notFound(T)).outcome()).isEqualTo(Outcome.NOT_COVERED);
+        assertThat(ReconcileVerdict.decide(CONNECTED, Record.notFound()).outcome()).isEqualTo(Outcome.NOT_COVERED);
         assertThat(ReconcileVerdict.askable("alice:phone-1_x")).isTrue();
         assertThat(ReconcileVerdict.askable("alice phone")).isFalse();
         assertThat(ReconcileVerdict.askable("a".repeat(129))).isFalse();

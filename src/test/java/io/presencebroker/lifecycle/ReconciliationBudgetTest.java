@@ -4,6 +4,7 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -45,10 +46,10 @@ class ReconciliationBudgetTest {
         TestServices.clearDatabase();
         pool = TestServices.pool(3);
         iot = IotConnectivityStandIn.start();
-        connectivity = new IotConnectivity(IotClient.builder().region(Region.US_EAST_1)
+        connectivity = new IotConnectivity(IotConnectivity.budgeted(IotClient.builder().region(Region.US_EAST_1)
                 .endpointOverride(URI.create(iot.endpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-                .build(), System::currentTimeMillis);
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))),
+                new TokenBucket("budget", BUDGET, 1), () -> false, Duration.ofSeconds(10)).build());
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
             for (int from = 0; from < STORED; from += 1_000) {
                 StringBuilder sql = new StringBuilder("INSERT INTO client_presence (client_id, user_id, connected,"
@@ -74,14 +75,14 @@ class ReconciliationBudgetTest {
         TestServices.clearDatabase();
     }
 
-    PresenceReconciliation reconciliation(TokenBucket budget) {
+    PresenceReconciliation reconciliation() {
         return new PresenceReconciliation(pool, new PresenceWriter(pool, 1_800_000, PresenceChangeMarks.disabled(), true),
-                connectivity::record, budget, 500, new SimpleMeterRegistry(), () -> false);
+                connectivity::record, 500, new SimpleMeterRegistry(), () -> false);
     }
 
     @Test
     void aPassOverAHundredThousandClientsStaysWithinItsRequestBudget() throws Exception {
-        PresenceReconciliation.Report report = reconciliation(new TokenBucket("budget", BUDGET, 1)).run(false, null, l -> { });
+        PresenceReconciliation.Report report = reconciliation().run(false, null, l -> { });
 
         List<Long> at = iot.requestNanos();
         int busiest = 0;
@@ -104,8 +105,7 @@ class ReconciliationBudgetTest {
     void aSecondPassWhileOneHoldsTheLockAsksNothing() throws Exception {
         try (Connection holder = pool.getConnection(); Statement st = holder.createStatement()) {
             st.execute("SELECT GET_LOCK('" + PresenceReconciliation.LOCK + "', 0)");
-            PresenceReconciliation.Report report = reconciliation(new TokenBucket("budget", BUDGET, 1))
-                    .run(false, null, l -> { });
+            PresenceReconciliation.Report report = reconciliation().run(false, null, l -> { });
             assertThat(report.ran()).isFalse();
             assertThat(iot.requestNanos()).isEmpty();
             st.execute("SELECT RELEASE_LOCK('" + PresenceReconciliation.LOCK + "')");

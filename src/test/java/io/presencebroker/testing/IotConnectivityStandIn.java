@@ -28,7 +28,8 @@ import com.sun.net.httpserver.HttpServer;
  * body, a signed request (an {@code Authorization: AWS4-HMAC-SHA256} header with the {@code iot} signing name, or 403),
  * the answer {@code {"thingName", "connected", "timestamp" (epoch seconds), "disconnectReason"}}; a thing it does not
  * hold is HTTP 404 {@code ResourceNotFoundException}; a thing name outside {@code [a-zA-Z0-9:_-]{1,128}} HTTP 400
- * {@code InvalidRequestException}; scripted throttling HTTP 400 {@code ThrottlingException}; errors carry
+ * {@code InvalidRequestException}; scripted throttling HTTP 400 {@code ThrottlingException} and failures HTTP 500
+ * {@code InternalFailureException}; errors carry
  * {@code x-amzn-ErrorType} and {@code {"message"}}. Driven through the real SDK {@code IotClient}.
  * <p>
  * Not reproduced: the signature's verification and IAM (any well-formed signature is taken), the account's request
@@ -51,6 +52,8 @@ public final class IotConnectivityStandIn implements AutoCloseable {
     private final Map<String, Connectivity> things = new ConcurrentHashMap<>();
     private final List<Long> requestNanos = new ArrayList<>();
     private final AtomicInteger throttleNext = new AtomicInteger();
+    private final AtomicInteger failNext = new AtomicInteger();
+    private final AtomicInteger answerFirst = new AtomicInteger();
 
     private IotConnectivityStandIn() throws IOException {
         // the JDK server writes an answer's headers and body apart: without TCP_NODELAY each request waits out the
@@ -83,6 +86,17 @@ public final class IotConnectivityStandIn implements AutoCloseable {
         throttleNext.set(n);
     }
 
+    /** The next {@code n} requests are answered HTTP 500 InternalFailureException (the SDK retries them too). */
+    public void failNext(int n) {
+        failAfter(0, n);
+    }
+
+    /** The next {@code ok} requests are answered, the {@code n} after them HTTP 500 InternalFailureException. */
+    public void failAfter(int ok, int n) {
+        answerFirst.set(ok);
+        failNext.set(n);
+    }
+
     /** When each GetThingConnectivityData request arrived (System.nanoTime), in order. */
     public synchronized List<Long> requestNanos() {
         return List.copyOf(requestNanos);
@@ -102,6 +116,11 @@ public final class IotConnectivityStandIn implements AutoCloseable {
             }
             if (auth == null || !auth.startsWith("AWS4-HMAC-SHA256 ") || !auth.contains("/iot/aws4_request")) {
                 error(exchange, 403, "UnauthorizedException", "missing or foreign signature: " + auth);
+                return;
+            }
+            boolean answered = answerFirst.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            if (!answered && failNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                error(exchange, 500, "InternalFailureException", "An unexpected error has occurred.");
                 return;
             }
             if (throttleNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

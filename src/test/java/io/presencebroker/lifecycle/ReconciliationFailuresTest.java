@@ -1,0 +1,99 @@
+package io.presencebroker.lifecycle;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.presencebroker.rate.TokenBucket;
+import io.presencebroker.store.PresenceChangeMarks;
+import io.presencebroker.testing.IotConnectivityStandIn;
+import io.presencebroker.testing.IotConnectivityStandIn.Connectivity;
+import io.presencebroker.testing.SocketStatusRow;
+import io.presencebroker.testing.TestServices;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.iot.IotClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * What a pass does when AWS IoT fails (HTTP 500 after the SDK's retries), on the real MariaDB and the stand-in server:
+ * a client whose request failed is counted and the pass goes on; five in a row end it, and the repairs it proved before
+ * are applied all the same; every attempt, retries included, took a token of the budget.
+ */
+class ReconciliationFailuresTest {
+
+    static final long T = 1_800_000_000_000L;
+    HikariDataSource pool;
+    IotConnectivityStandIn iot;
+    IotConnectivity connectivity;
+    TokenBucket budget;
+
+    @BeforeEach
+    void setUp() throws SQLException {
+        TestServices.clearDatabase();
+        pool = TestServices.pool(3);
+        iot = IotConnectivityStandIn.start();
+        budget = new TokenBucket("budget", 1_000, 1);
+        connectivity = new IotConnectivity(IotConnectivity.budgeted(IotClient.builder().region(Region.US_EAST_1)
+                .endpointOverride(URI.create(iot.endpoint()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))),
+                budget, () -> false, Duration.ofSeconds(10)).build());
+        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+            for (int i = 0; i < 8; i++) {
+                st.execute("INSERT INTO client_presence (client_id, user_id, connected, version_number, event_rank,"
+                        + " event_ts, session_id) VALUES ('f-" + i + "', 'f-" + i + "', TRUE, 1, 0, " + T + ", 's')");
+                iot.put("f-" + i, new Connectivity(false, T + 1_000, "CONNECTION_LOST"));
+            }
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws SQLException {
+        connectivity.close();
+        iot.close();
+        pool.close();
+        TestServices.clearDatabase();
+    }
+
+    PresenceReconciliation reconciliation() {
+        return new PresenceReconciliation(pool, new PresenceWriter(pool, 1_800_000, PresenceChangeMarks.disabled(), true),
+                connectivity::record, 500, new SimpleMeterRegistry(), () -> false);
+    }
+
+    @Test
+    void aFailedRequestIsCountedAndThePassGoesOn() throws Exception {
+        iot.failNext(3); // the first client's call and the SDK's two retries
+
+        PresenceReconciliation.Report report = reconciliation().run(false, null, line -> { });
+
+        assertThat(report.count(ReconcileVerdict.Outcome.FAILED)).isEqualTo(1);
+        assertThat(report.count(ReconcileVerdict.Outcome.REPAIRED)).isEqualTo(7);
+        assertThat(SocketStatusRow.readAll()).containsOnlyOnce(SocketStatusRow.connected("f-0"));
+        assertThat(iot.requestNanos()).as("every attempt reached the server").hasSize(3 + 7);
+    }
+
+    @Test
+    void fiveFailuresInARowEndThePassAndWhatItProvedBeforeIsApplied() throws Exception {
+        List<String> lines = new ArrayList<>();
+        iot.failAfter(2, 1_000); // two clients answered, then AWS IoT keeps failing
+
+        assertThatThrownBy(() -> reconciliation().run(false, null, lines::add))
+                .hasMessageContaining("failed 5 requests in a row");
+
+        assertThat(lines).filteredOn(l -> l.contains(": repaired")).hasSize(2);
+        assertThat(lines).filteredOn(l -> l.contains(": failed")).hasSize(4);
+        assertThat(SocketStatusRow.readAll()).filteredOn(r -> !r.connected()).hasSize(2);
+    }
+}
