@@ -1,26 +1,15 @@
 package io.presencebroker.lifecycle;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.List;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.presencebroker.rate.TokenBucket;
-import io.presencebroker.store.PresenceChangeMarks;
 import io.presencebroker.testing.IotConnectivityStandIn;
 import io.presencebroker.testing.IotConnectivityStandIn.Connectivity;
-import io.presencebroker.testing.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.iot.IotClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,20 +26,14 @@ class ReconciliationBudgetTest {
     static final int BUDGET = 400; // below what one pass thread reaches here unbudgeted (about 900/s)
     static final long T = 1_800_000_000_000L;
 
-    HikariDataSource pool;
+    ReconciliationFixture fixture;
     IotConnectivityStandIn iot;
-    IotConnectivity connectivity;
 
     @BeforeEach
     void setUp() throws SQLException {
-        TestServices.clearDatabase();
-        pool = TestServices.pool(3);
-        iot = IotConnectivityStandIn.start();
-        connectivity = new IotConnectivity(IotConnectivity.budgeted(IotClient.builder().region(Region.US_EAST_1)
-                .endpointOverride(URI.create(iot.endpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))),
-                new TokenBucket("budget", BUDGET, 1), () -> false, Duration.ofSeconds(10)).build());
-        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+        fixture = new ReconciliationFixture(BUDGET);
+        iot = fixture.iot;
+        try (Connection c = fixture.pool.getConnection(); Statement st = c.createStatement()) {
             for (int from = 0; from < STORED; from += 1_000) {
                 StringBuilder sql = new StringBuilder("INSERT INTO client_presence (client_id, user_id, connected,"
                         + " version_number, event_rank, event_ts, session_id) VALUES ");
@@ -69,15 +52,11 @@ class ReconciliationBudgetTest {
 
     @AfterEach
     void tearDown() throws SQLException {
-        connectivity.close();
-        iot.close();
-        pool.close();
-        TestServices.clearDatabase();
+        fixture.close();
     }
 
     PresenceReconciliation reconciliation() {
-        return new PresenceReconciliation(pool, new PresenceWriter(pool, 1_800_000, PresenceChangeMarks.disabled(), true),
-                connectivity::record, 500, new SimpleMeterRegistry(), () -> false);
+        return fixture.reconciliation();
     }
 
     @Test
@@ -103,7 +82,7 @@ class ReconciliationBudgetTest {
 
     @Test
     void aSecondPassWhileOneHoldsTheLockAsksNothing() throws Exception {
-        try (Connection holder = pool.getConnection(); Statement st = holder.createStatement()) {
+        try (Connection holder = fixture.pool.getConnection(); Statement st = holder.createStatement()) {
             st.execute("SELECT GET_LOCK('" + PresenceReconciliation.LOCK + "', 0)");
             PresenceReconciliation.Report report = reconciliation().run(false, null, l -> { });
             assertThat(report.ran()).isFalse();

@@ -1,28 +1,17 @@
 package io.presencebroker.lifecycle;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.zaxxer.hikari.HikariDataSource;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.presencebroker.rate.TokenBucket;
-import io.presencebroker.store.PresenceChangeMarks;
 import io.presencebroker.testing.IotConnectivityStandIn;
 import io.presencebroker.testing.IotConnectivityStandIn.Connectivity;
 import io.presencebroker.testing.SocketStatusRow;
-import io.presencebroker.testing.TestServices;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.iot.IotClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,22 +24,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ReconciliationFailuresTest {
 
     static final long T = 1_800_000_000_000L;
-    HikariDataSource pool;
+    ReconciliationFixture fixture;
     IotConnectivityStandIn iot;
-    IotConnectivity connectivity;
-    TokenBucket budget;
 
     @BeforeEach
     void setUp() throws SQLException {
-        TestServices.clearDatabase();
-        pool = TestServices.pool(3);
-        iot = IotConnectivityStandIn.start();
-        budget = new TokenBucket("budget", 1_000, 1);
-        connectivity = new IotConnectivity(IotConnectivity.budgeted(IotClient.builder().region(Region.US_EAST_1)
-                .endpointOverride(URI.create(iot.endpoint()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"))),
-                budget, () -> false, Duration.ofSeconds(10)).build());
-        try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
+        fixture = new ReconciliationFixture(1_000);
+        iot = fixture.iot;
+        try (Connection c = fixture.pool.getConnection(); Statement st = c.createStatement()) {
             for (int i = 0; i < 8; i++) {
                 st.execute("INSERT INTO client_presence (client_id, user_id, connected, version_number, event_rank,"
                         + " event_ts, session_id) VALUES ('f-" + i + "', 'f-" + i + "', TRUE, 1, 0, " + T + ", 's')");
@@ -61,15 +42,11 @@ class ReconciliationFailuresTest {
 
     @AfterEach
     void tearDown() throws SQLException {
-        connectivity.close();
-        iot.close();
-        pool.close();
-        TestServices.clearDatabase();
+        fixture.close();
     }
 
     PresenceReconciliation reconciliation() {
-        return new PresenceReconciliation(pool, new PresenceWriter(pool, 1_800_000, PresenceChangeMarks.disabled(), true),
-                connectivity::record, 500, new SimpleMeterRegistry(), () -> false);
+        return fixture.reconciliation();
     }
 
     @Test

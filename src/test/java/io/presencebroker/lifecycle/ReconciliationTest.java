@@ -1,9 +1,6 @@
 package io.presencebroker.lifecycle;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -228,12 +225,6 @@ class ReconciliationTest extends ServiceTestSupport {
     }
 
     static List<String> column(String sql) throws SQLException {
-        List<String> values = new ArrayList<>();
-        try (Connection c = TestServices.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            while (rs.next()) {
-                values.add(rs.getString(1));
-            }
-        }
-        return values;
+        return PresenceRetentionTest.column(sql);
     }
 }
