@@ -95,7 +95,7 @@ public final class PresenceReconciliation {
         }
     }
 
-    /** Route step of the reconciliation timer: one pass; returns how many clients it repaired. */
+    /** Route step of the reconciliation scheduler: one pass; returns how many clients it repaired. */
     public int repairStale() throws SQLException {
         Report report = run(false, null, line -> LOG.info("{}", line));
         if (report.ran()) {

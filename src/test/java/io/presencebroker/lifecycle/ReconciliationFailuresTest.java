@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * What a pass does when AWS IoT fails (HTTP 500 after the SDK's retries), on the real MariaDB and the stand-in server:
  * a client whose request failed is counted and the pass goes on; five in a row end it, and the repairs it proved before
- * are applied all the same; every attempt, retries included, took a token of the budget.
+ * are applied all the same; every attempt, retries included, reached the server. A pass whose lock session ends stops
+ * before its next chunk.
  */
 class ReconciliationFailuresTest {
 
@@ -59,6 +60,34 @@ class ReconciliationFailuresTest {
         assertThat(report.count(ReconcileVerdict.Outcome.REPAIRED)).isEqualTo(7);
         assertThat(SocketStatusRow.readAll()).containsOnlyOnce(SocketStatusRow.connected("f-0"));
         assertThat(iot.requestNanos()).as("every attempt reached the server").hasSize(3 + 7);
+    }
+
+    @Test
+    void aPassWhoseLockSessionEndsStopsBeforeItsNextChunk() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        PresenceReconciliation pass = fixture.reconciliation(client -> {
+            if (asked.incrementAndGet() == 3) { // in the second chunk: the lock's session ends (a failover, a timeout)
+                killLockSession();
+            }
+            return fixture.connectivity.record(client);
+        }, 2);
+
+        assertThatThrownBy(() -> pass.run(false, null, line -> { })).isInstanceOf(SQLException.class);
+
+        assertThat(asked.get()).as("clients asked: the second chunk finishes, no third starts").isEqualTo(4);
+        assertThat(SocketStatusRow.readAll()).filteredOn(r -> !r.connected()).hasSize(4);
+        // the lock is free again: the next pass runs
+        assertThat(fixture.reconciliation().run(false, null, line -> { }).ran()).isTrue();
+    }
+
+    void killLockSession() {
+        try (Connection c = fixture.pool.getConnection(); Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT IS_USED_LOCK('" + PresenceReconciliation.LOCK + "')")) {
+            assertThat(rs.next()).isTrue();
+            st.execute("KILL " + rs.getLong(1));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

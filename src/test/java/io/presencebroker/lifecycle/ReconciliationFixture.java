@@ -3,6 +3,7 @@ package io.presencebroker.lifecycle;
 import java.net.URI;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.Function;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,8 +37,12 @@ final class ReconciliationFixture implements AutoCloseable {
     }
 
     PresenceReconciliation reconciliation() {
+        return reconciliation(connectivity::record, 500);
+    }
+
+    PresenceReconciliation reconciliation(Function<String, ReconcileVerdict.Record> record, int chunk) {
         return new PresenceReconciliation(pool, new PresenceWriter(pool, 1_800_000, PresenceChangeMarks.disabled(), true),
-                connectivity::record, 500, new SimpleMeterRegistry(), () -> false);
+                record, chunk, new SimpleMeterRegistry(), () -> false);
     }
 
     @Override
