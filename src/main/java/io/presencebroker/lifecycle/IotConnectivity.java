@@ -4,7 +4,9 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
+import io.presencebroker.config.SettingException;
 import io.presencebroker.config.Settings;
 import io.presencebroker.rate.TokenBucket;
 import io.presencebroker.sqs.SqsClients;
@@ -27,13 +29,29 @@ import software.amazon.awssdk.services.iot.model.ResourceNotFoundException;
 public class IotConnectivity implements AutoCloseable {
 
     private final IotClient iot;
+    private final LongSupplier clock;
 
     public IotConnectivity(IotClient iot) {
-        this.iot = iot;
+        this(iot, System::currentTimeMillis);
     }
 
-    /** The client of presence.iot.endpoint (empty: AWS IoT's own endpoint of aws.region) and the SDK credentials. */
-    public static IotConnectivity create(Settings settings, TokenBucket budget, BooleanSupplier stopping) {
+    public IotConnectivity(IotClient iot, LongSupplier clock) {
+        this.iot = iot;
+        this.clock = clock;
+    }
+
+    /**
+     * The client of presence.iot.endpoint (empty: AWS IoT's own endpoint of aws.region) and the SDK credentials, within
+     * presence.reconcile.requests-per-second (at least 1: each attempt's wait for a token counts against the call's
+     * timeout).
+     */
+    public static IotConnectivity create(Settings settings, BooleanSupplier stopping) {
+        double perSecond = Double.parseDouble(settings.require("presence.reconcile.requests-per-second"));
+        if (!(perSecond >= 1)) {
+            throw new SettingException("PRESENCE_RECONCILE_REQUESTS_PER_SECOND (presence.reconcile.requests-per-second)"
+                    + " must be at least 1: " + perSecond);
+        }
+        TokenBucket budget = new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND", perSecond, 1);
         IotClientBuilder builder = IotClient.builder()
                 .region(Region.of(settings.require("aws.region")))
                 .credentialsProvider(SqsClients.credentials(settings));
@@ -64,9 +82,9 @@ public class IotConnectivity implements AutoCloseable {
             GetThingConnectivityDataResponse r = iot.getThingConnectivityData(b -> b.thingName(clientId));
             Instant at = r.timestamp();
             return new ReconcileVerdict.Record(true, Boolean.TRUE.equals(r.connected()),
-                    at == null ? null : at.toEpochMilli(), blankToNull(r.disconnectReasonAsString()));
+                    at == null ? null : at.toEpochMilli(), blankToNull(r.disconnectReasonAsString()), clock.getAsLong());
         } catch (ResourceNotFoundException e) {
-            return ReconcileVerdict.Record.notFound();
+            return ReconcileVerdict.Record.notFound(clock.getAsLong());
         }
     }
 

@@ -16,7 +16,6 @@ import io.presencebroker.health.DatabaseHealthCheck;
 import io.presencebroker.health.PresenceFreshness;
 import io.presencebroker.metrics.Meters;
 import io.presencebroker.metrics.PresenceMetrics;
-import io.presencebroker.rate.TokenBucket;
 import io.presencebroker.sqs.PolledQueueConsumer.PollSettings;
 import io.presencebroker.sqs.QueueMessages;
 import io.presencebroker.sqs.QueueSender;
@@ -78,11 +77,9 @@ public class LifecycleConfiguration implements CamelConfiguration {
     @BindToRegistry(lazy = true)
     public PresenceReconciliation presenceReconciliation(CamelContext context,
             @BeanInject("presenceDataSource") DataSource dataSource, PresenceWriter writer,
-            @PropertyInject("presence.reconcile.requests-per-second") double perSecond,
             @PropertyInject("presence.reconcile.chunk") int chunk) {
         BooleanSupplier stopping = () -> context.isStopping() || context.isStopped();
-        IotConnectivity iot = IotConnectivity.create(Settings.of(context.getPropertiesComponent()),
-                new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND", perSecond, 1), stopping);
+        IotConnectivity iot = IotConnectivity.create(Settings.of(context.getPropertiesComponent()), stopping);
         ContextServices.closeOnStop(context, iot);
         return new PresenceReconciliation(dataSource, writer, iot::record, chunk, Meters.of(context), stopping);
     }

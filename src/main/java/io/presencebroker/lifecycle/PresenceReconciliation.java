@@ -163,10 +163,16 @@ public final class PresenceReconciliation {
                             }
                         }
                     }
-                } finally {
-                    // what the chunk proved before a stop or a failure is applied all the same
-                    repair(repairs, dryRun, outcomes, out);
+                } catch (RuntimeException e) {
+                    // what the chunk proved before the failure is applied all the same; the failure stays the error
+                    try {
+                        repair(repairs, dryRun, outcomes, out);
+                    } catch (RuntimeException | SQLException also) {
+                        e.addSuppressed(also);
+                    }
+                    throw e;
                 }
+                repair(repairs, dryRun, outcomes, out);
                 if (clientId != null || rows.size() < chunk) {
                     break;
                 }

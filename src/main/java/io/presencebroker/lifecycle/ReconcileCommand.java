@@ -7,7 +7,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.presencebroker.config.Settings;
-import io.presencebroker.rate.TokenBucket;
 import io.presencebroker.store.DatabaseMigration;
 import io.presencebroker.store.Pools;
 import io.presencebroker.store.PresenceChangeMarks;
@@ -29,8 +28,7 @@ public final class ReconcileCommand {
         HikariConfig config = Pools.primary(settings, new SimpleMeterRegistry());
         config.setMaximumPoolSize(3); // the lock, a page, a repair
         try (HikariDataSource dataSource = new HikariDataSource(config);
-             IotConnectivity iot = IotConnectivity.create(settings, new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND",
-                     Double.parseDouble(settings.require("presence.reconcile.requests-per-second")), 1), () -> false)) {
+             IotConnectivity iot = IotConnectivity.create(settings, () -> false)) {
             DatabaseMigration.requireCurrent(dataSource);
             PresenceWriter writer = new PresenceWriter(dataSource, settings.getLong("presence.version-reset-gap-ms"),
                     new PresenceChangeMarks(settings.isTrue("presence.announcements.enabled")),

@@ -24,8 +24,9 @@ public record ReconcileVerdict(Outcome outcome, RowUpdate.Presence repair, Strin
         STORE_NEWER("store_newer", false),
         /**
          * Stored connected, the record disconnected but proving nothing about the store's connection: no time and no
-         * reason (a thing AWS does not track, or whose record it has dropped), or DUPLICATE_CLIENTID (the record's
-         * connection was replaced by a newer one of the same client, which may be the store's).
+         * reason while the stored connect is less than an hour old (a thing AWS did not track when it connected), or
+         * DUPLICATE_CLIENTID (the record's connection was replaced by a newer one of the same client, which may be the
+         * store's).
          */
         UNPROVABLE("unprovable", true),
         /** Both connected, the record's connection later than the store's: a connect event was missed (session unknown). */
@@ -67,11 +68,12 @@ public record ReconcileVerdict(Outcome outcome, RowUpdate.Presence repair, Strin
      * @param timestamp        epoch millis of the last connect or disconnect; null when AWS no longer has it (a thing
      *                         disconnected for about an hour or more)
      * @param disconnectReason null when AWS gives none
+     * @param askedAt          epoch millis of the answer (this instance's clock; only compared with an hour)
      */
-    public record Record(boolean found, boolean connected, Long timestamp, String disconnectReason) {
+    public record Record(boolean found, boolean connected, Long timestamp, String disconnectReason, long askedAt) {
 
-        public static Record notFound() {
-            return new Record(false, false, null, null);
+        public static Record notFound(long askedAt) {
+            return new Record(false, false, null, null, askedAt);
         }
     }
 
@@ -81,15 +83,23 @@ public record ReconcileVerdict(Outcome outcome, RowUpdate.Presence repair, Strin
         return THING_NAME.matcher(clientId).matches();
     }
 
+    /**
+     * How long AWS keeps a disconnected thing's time and reason (about an hour, after which it may drop them): a record
+     * without either can only be of a disconnect after a stored connect older than this.
+     */
+    static final long RECORD_KEPT_MILLIS = 3_600_000L;
+
     /** The reasons that say nothing about why a connection ended (AWS's placeholders). */
     static final java.util.Set<String> NO_REASON = java.util.Set.of("UNKNOWN", "NONE");
 
     /**
      * The verdict on one client. A repair is the disconnect of the connection the store holds (its version and
-     * session) at the record's time; when AWS no longer gives the time (a disconnect about an hour old) but does give a
-     * reason, one millisecond after the store's last event: the disconnect came after it, and that time keeps the
-     * ordering rule's protection of every later connection (a reconnect within the version-reset gap of it cannot have
-     * a reset version, and one after the gap is later by time). It goes through the same conditional update as an
+     * session) at the record's time; when AWS no longer gives the time (a disconnect about an hour old), one millisecond
+     * after the store's last event: the disconnect came after it, and that time keeps the ordering rule's protection of
+     * every later connection (a reconnect within the version-reset gap of it cannot have a reset version, and one after
+     * the gap is later by time). Without time and reason, only when the stored connect is older than
+     * {@link #RECORD_KEPT_MILLIS}: a younger one cannot be the connection of a disconnect AWS has forgotten the details
+     * of, so AWS does not know the stored connection at all (a thing not tracked when it connected). It goes through the same conditional update as an
      * event, so an event the store applied meanwhile (a reconnect) wins over it, and it over nothing newer.
      */
     public static ReconcileVerdict decide(Stored stored, Record record) {
@@ -103,10 +113,12 @@ public record ReconcileVerdict(Outcome outcome, RowUpdate.Presence repair, Strin
                 return new ReconcileVerdict(Outcome.UNPROVABLE, null, "AWS IoT's last disconnect is DUPLICATE_CLIENTID:"
                         + " that connection was replaced by a newer one of the same client");
             }
-            if (at == null && (reason == null || NO_REASON.contains(reason))) {
+            if (at == null && (reason == null || NO_REASON.contains(reason))
+                    && stored.eventTs() > record.askedAt() - RECORD_KEPT_MILLIS) {
                 return new ReconcileVerdict(Outcome.UNPROVABLE, null, "AWS IoT says disconnected with no time and no"
-                        + " reason: not a record of the stored connection");
+                        + " reason, and the stored connect is less than an hour old: not a record of that connection");
             }
+            reason = reason == null || NO_REASON.contains(reason) ? null : reason;
             long when = at != null ? at : stored.eventTs() + 1;
             if (when <= stored.eventTs()) {
                 return new ReconcileVerdict(Outcome.STORE_NEWER, null, "AWS IoT's disconnect at " + when

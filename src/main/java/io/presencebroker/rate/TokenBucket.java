@@ -46,11 +46,11 @@ public final class TokenBucket {
         return (long) Math.ceil((1 - tokens) / perSecond * 1e9);
     }
 
-    /** Waits for a token; false (no token taken) when {@code stop} turns true first. */
+    /** Waits for a token; false (no token taken) when {@code stop} turns true or the thread is interrupted first. */
     public boolean acquire(BooleanSupplier stop) {
         long wait;
         while ((wait = tryAcquire()) > 0) {
-            if (stop.getAsBoolean()) {
+            if (stop.getAsBoolean() || Thread.currentThread().isInterrupted()) {
                 return false;
             }
             LockSupport.parkNanos(Math.min(wait, 100_000_000L));

@@ -62,7 +62,7 @@ final class ReconcilePass {
                         boolean gone = i % 200 == 0;
                         stale += gone ? 1 : 0;
                         records.put("r-" + i, new ReconcileVerdict.Record(true, !gone, T + 60_000,
-                                gone ? "CONNECTION_LOST" : null));
+                                gone ? "CONNECTION_LOST" : null, T + 120_000));
                     }
                 }
                 st.execute(sql.toString());

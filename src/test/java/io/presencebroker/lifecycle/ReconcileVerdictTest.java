@@ -15,7 +15,7 @@ class ReconcileVerdictTest {
     static final Stored DISCONNECTED = new Stored("alice:phone", "alice", false, 7, T, "s-1");
 
     static Record record(boolean connected, Long at, String reason) {
-        return new Record(true, connected, at, reason);
+        return new Record(true, connected, at, reason, T + 3_600_000 + 1);
     }
 
     @Test
@@ -38,9 +38,19 @@ class ReconcileVerdictTest {
     }
 
     @Test
-    void aDisconnectWithNeitherTimeNorReasonOrAReplacedConnectionProvesNothing() {
-        assertThat(ReconcileVerdict.decide(CONNECTED, record(false, null, null)).outcome()).isEqualTo(Outcome.UNPROVABLE);
-        assertThat(ReconcileVerdict.decide(CONNECTED, record(false, null, "UNKNOWN")).outcome()).isEqualTo(Outcome.UNPROVABLE);
+    void aDisconnectWithNeitherTimeNorReasonIsRepairedOnlyAfterAStoredConnectOlderThanAnHour() {
+        // asked more than an hour after the stored connect: AWS dropped the details of a disconnect after it
+        ReconcileVerdict old = ReconcileVerdict.decide(CONNECTED, record(false, null, "UNKNOWN"));
+        assertThat(old.outcome()).isEqualTo(Outcome.REPAIRED);
+        assertThat(old.repair().timestamp()).isEqualTo(T + 1);
+        assertThat(old.repair().disconnectReason()).isNull();
+        // asked within the hour: AWS does not know the stored connection (not tracked when it connected)
+        Record recent = new Record(true, false, null, null, T + 60_000);
+        assertThat(ReconcileVerdict.decide(CONNECTED, recent).outcome()).isEqualTo(Outcome.UNPROVABLE);
+    }
+
+    @Test
+    void aReplacedConnectionProvesNothing() {
         // the old connection kicked by the new one, its disconnect stamped after the new connect the store holds
         ReconcileVerdict kicked = ReconcileVerdict.decide(CONNECTED, record(false, T + 5, "DUPLICATE_CLIENTID"));
         assertThat(kicked.outcome()).isEqualTo(Outcome.UNPROVABLE);
@@ -73,7 +83,7 @@ class ReconcileVerdictTest {
         assertThat(ReconcileVerdict.decide(DISCONNECTED, record(false, T + 9, "CLIENT_INITIATED_DISCONNECT")).outcome())
                 .isEqualTo(Outcome.AGREES);
         assertThat(ReconcileVerdict.decide(DISCONNECTED, record(true, T - 1, null)).outcome()).isEqualTo(Outcome.STORE_NEWER);
-        assertThat(ReconcileVerdict.decide(CONNECTED, Record.notFound()).outcome()).isEqualTo(Outcome.NOT_COVERED);
+        assertThat(ReconcileVerdict.decide(CONNECTED, Record.notFound(T)).outcome()).isEqualTo(Outcome.NOT_COVERED);
         assertThat(ReconcileVerdict.askable("alice:phone-1_x")).isTrue();
         assertThat(ReconcileVerdict.askable("alice phone")).isFalse();
         assertThat(ReconcileVerdict.askable("a".repeat(129))).isFalse();

@@ -181,22 +181,26 @@ class ReconciliationTest extends ServiceTestSupport {
     void throttlingIsRetriedAndWhatTheRecordDoesNotProveIsReportedNotRepaired() throws Exception {
         long t = System.currentTimeMillis() - 3_600_000;
         queues.send(QUEUE, List.of(connected("unknown-1", t, 1, "s"), connected("gone-1", t, 1, "s"),
-                connected("blank-1", t, 1, "s")));
+                connected("blank-1", t + 1_800_000, 1, "s"), connected("long-gone-1", t - 3_600_000, 1, "s")));
         queues.awaitDrained(QUEUE, Duration.ofSeconds(30));
         assertThat(queues.drain(DLQ)).isEmpty();
         // disconnected about an hour: AWS dropped the time but kept the reason
         iot.put("gone-1", new Connectivity(false, null, "MQTT_KEEP_ALIVE_TIMEOUT"));
-        // no time and no reason: nothing about the stored connection (e.g. a thing connected before indexing was on)
+        // no time, no reason, and the stored connect half an hour old: AWS does not know that connection (a thing
+        // connected before indexing was on)
         iot.put("blank-1", new Connectivity(false, null, null));
+        // no time, no reason, the stored connect two hours old: a disconnect after it whose details AWS dropped
+        iot.put("long-gone-1", new Connectivity(false, null, null));
         iot.throttleNext(2);
 
         PresenceReconciliation.Report report = reconciliation().run(false, null, line -> { });
 
         assertThat(report.count(ReconcileVerdict.Outcome.NOT_COVERED)).isEqualTo(1);
         assertThat(report.count(ReconcileVerdict.Outcome.UNPROVABLE)).isEqualTo(1);
-        assertThat(report.count(ReconcileVerdict.Outcome.REPAIRED)).isEqualTo(1);
+        assertThat(report.count(ReconcileVerdict.Outcome.REPAIRED)).isEqualTo(2);
         assertThat(SocketStatusRow.readAll()).containsExactly(SocketStatusRow.connected("blank-1"),
-                SocketStatusRow.disconnected("gone-1"), SocketStatusRow.connected("unknown-1"));
+                SocketStatusRow.disconnected("gone-1"), SocketStatusRow.disconnected("long-gone-1"),
+                SocketStatusRow.connected("unknown-1"));
         // repaired just after its stored connect: a reconnect with the version AWS resets after about an hour
         // disconnected (so an hour or more after that connect, past the 30-minute gap) still wins
         queues.send(QUEUE, List.of(connected("gone-1", t + 3_660_000, 0, "s-2")));
