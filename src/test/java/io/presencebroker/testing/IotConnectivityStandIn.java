@@ -57,7 +57,8 @@ public final class IotConnectivityStandIn implements AutoCloseable {
 
     private IotConnectivityStandIn() throws IOException {
         // the JDK server writes an answer's headers and body apart: without TCP_NODELAY each request waits out the
-        // client's delayed ACK (40 ms), which a real AWS endpoint does not add
+        // client's delayed ACK (40 ms), which a real AWS endpoint does not add; the JDK reads the property once per JVM,
+        // so the pom sets it for the test JVM, and this only for a JVM that starts here (bench/run)
         System.setProperty("sun.net.httpserver.nodelay", "true");
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
