@@ -29,7 +29,8 @@ import software.amazon.awssdk.core.exception.SdkException;
  * history row (marked repaired) and announcement mark as an event's. Other disagreements are reported and counted
  * ({@code presence_reconcile_total}). One pass at a time across all instances (a MySQL named lock, checked before
  * each chunk: a pass that lost it stops), so the budget is the fleet's. A failed request is counted and the pass goes
- * on; {@value #MAX_CONSECUTIVE_FAILURES} in a row end it. Periodic (routes/presence-reconciliation.yaml) and on demand ({@code reconcile [--dry-run] [--client ID]}).
+ * on; {@value #MAX_CONSECUTIVE_FAILURES} in a row end it. Periodic (routes/presence-reconciliation.yaml) and on
+ * demand ({@code reconcile [--dry-run] [--client ID]}).
  */
 @RouteBean
 public final class PresenceReconciliation {
@@ -106,7 +107,8 @@ public final class PresenceReconciliation {
 
     /**
      * One pass: every client stored connected, or only {@code clientId} (whatever its state). With {@code dryRun}
-     * nothing changes; the repairs it would make are printed. Each disagreement is one line to {@code out}.
+     * nothing changes; the repairs it would make are printed. Each disagreement is one line to {@code out}. The pages
+     * are read on the connection that holds the lock.
      */
     public Report run(boolean dryRun, String clientId, Consumer<String> out) throws SQLException {
         long start = System.nanoTime();
@@ -117,70 +119,118 @@ public final class PresenceReconciliation {
             if (!held) {
                 return new Report(false, Map.of(), 0, 0);
             }
-            Map<ReconcileVerdict.Outcome, Integer> outcomes = new EnumMap<>(ReconcileVerdict.Outcome.class);
-            int requests = 0;
-            int failuresInARow = 0;
+            Pass pass = new Pass(dryRun, out);
             String after = "";
             while (!stopping.getAsBoolean()) {
                 if (!namedLock(lock, "SELECT IS_USED_LOCK(?) = CONNECTION_ID()")) {
                     LOG.warn("The reconciliation lost its lock (its database session ended): the pass stops");
                     break;
                 }
-                List<ReconcileVerdict.Stored> rows = clientId != null ? one(clientId) : page(after);
-                List<ReconcileVerdict> repairs = new ArrayList<>();
-                try {
-                    for (ReconcileVerdict.Stored stored : rows) {
-                        if (stopping.getAsBoolean()) {
-                            break;
-                        }
-                        ReconcileVerdict verdict;
-                        if (!ReconcileVerdict.askable(stored.clientId())) {
-                            verdict = new ReconcileVerdict(ReconcileVerdict.Outcome.NOT_COVERED, null,
-                                    "not a thing name of AWS IoT, not asked");
-                        } else {
-                            requests++;
-                            try {
-                                verdict = ReconcileVerdict.decide(stored, record.apply(stored.clientId()));
-                                failuresInARow = 0;
-                            } catch (SdkException e) {
-                                if (stopping.getAsBoolean()) {
-                                    break;
-                                }
-                                verdict = new ReconcileVerdict(ReconcileVerdict.Outcome.FAILED, null, e.getMessage());
-                                if (++failuresInARow >= MAX_CONSECUTIVE_FAILURES) {
-                                    tally(outcomes, verdict.outcome(), dryRun);
-                                    throw new IllegalStateException("AWS IoT failed " + failuresInARow + " requests in a"
-                                            + " row; the pass stops: " + e.getMessage(), e);
-                                }
-                            }
-                        }
-                        if (verdict.outcome() == ReconcileVerdict.Outcome.REPAIRED) {
-                            repairs.add(verdict);
-                        } else {
-                            tally(outcomes, verdict.outcome(), dryRun);
-                            if (verdict.outcome() != ReconcileVerdict.Outcome.AGREES) {
-                                out.accept(stored.clientId() + ": " + verdict.outcome().label() + ": " + verdict.detail());
-                            }
-                        }
-                    }
-                } catch (RuntimeException e) {
-                    // what the chunk proved before the failure is applied all the same; the failure stays the error
-                    try {
-                        repair(repairs, dryRun, outcomes, out);
-                    } catch (RuntimeException | SQLException also) {
-                        e.addSuppressed(also);
-                    }
-                    throw e;
-                }
-                repair(repairs, dryRun, outcomes, out);
+                List<ReconcileVerdict.Stored> rows = clientId != null ? read(lock, ONE, clientId)
+                        : read(lock, PAGE, after, chunk);
+                pass.chunk(rows);
                 if (clientId != null || rows.size() < chunk) {
                     break;
                 }
                 after = rows.get(rows.size() - 1).clientId();
             }
-            return new Report(true, outcomes, requests, (System.nanoTime() - start) / 1_000_000);
+            return new Report(true, pass.outcomes, pass.requests, (System.nanoTime() - start) / 1_000_000);
         } finally {
             release(lock, held);
+        }
+    }
+
+    /** What one pass has found so far, and the handling of each client. */
+    private final class Pass {
+        final boolean dryRun;
+        final Consumer<String> out;
+        final Map<ReconcileVerdict.Outcome, Integer> outcomes = new EnumMap<>(ReconcileVerdict.Outcome.class);
+        int requests;
+        int failuresInARow;
+
+        Pass(boolean dryRun, Consumer<String> out) {
+            this.dryRun = dryRun;
+            this.out = out;
+        }
+
+        /** The clients of a chunk, then its repairs in one transaction (also, before a failure ends the pass). */
+        void chunk(List<ReconcileVerdict.Stored> rows) throws SQLException {
+            List<ReconcileVerdict> repairs = new ArrayList<>();
+            try {
+                for (ReconcileVerdict.Stored stored : rows) {
+                    ReconcileVerdict verdict = stopping.getAsBoolean() ? null : verdict(stored);
+                    if (verdict == null) {
+                        break;
+                    }
+                    if (verdict.outcome() == ReconcileVerdict.Outcome.REPAIRED) {
+                        repairs.add(verdict);
+                    } else {
+                        tally(verdict.outcome());
+                        if (verdict.outcome() != ReconcileVerdict.Outcome.AGREES) {
+                            out.accept(stored.clientId() + ": " + verdict.outcome().label() + ": " + verdict.detail());
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                // what the chunk proved before the failure is applied all the same; the failure stays the error
+                try {
+                    repair(repairs);
+                } catch (RuntimeException | SQLException also) {
+                    e.addSuppressed(also);
+                }
+                throw e;
+            }
+            repair(repairs);
+        }
+
+        /** The verdict on one client; null when the service began stopping during its request. */
+        ReconcileVerdict verdict(ReconcileVerdict.Stored stored) {
+            if (!ReconcileVerdict.askable(stored.clientId())) {
+                return new ReconcileVerdict(ReconcileVerdict.Outcome.NOT_COVERED, null,
+                        "not a thing name of AWS IoT, not asked");
+            }
+            requests++;
+            try {
+                ReconcileVerdict verdict = ReconcileVerdict.decide(stored, record.apply(stored.clientId()));
+                failuresInARow = 0;
+                return verdict;
+            } catch (SdkException e) {
+                if (stopping.getAsBoolean()) {
+                    return null;
+                }
+                if (++failuresInARow >= MAX_CONSECUTIVE_FAILURES) {
+                    tally(ReconcileVerdict.Outcome.FAILED);
+                    throw new IllegalStateException("AWS IoT failed " + failuresInARow + " requests in a row; the pass"
+                            + " stops: " + e.getMessage(), e);
+                }
+                return new ReconcileVerdict(ReconcileVerdict.Outcome.FAILED, null, e.getMessage());
+            }
+        }
+
+        /** The repairs of a chunk, in one transaction; one that an event beat meanwhile changes nothing (store_newer). */
+        void repair(List<ReconcileVerdict> repairs) throws SQLException {
+            if (repairs.isEmpty()) {
+                return;
+            }
+            boolean[] applied = new boolean[repairs.size()];
+            if (dryRun) {
+                java.util.Arrays.fill(applied, true);
+            } else {
+                applied = writer.apply(repairs.stream().<RowUpdate>map(ReconcileVerdict::repair).toList());
+            }
+            for (int i = 0; i < repairs.size(); i++) {
+                ReconcileVerdict v = repairs.get(i);
+                tally(applied[i] ? ReconcileVerdict.Outcome.REPAIRED : ReconcileVerdict.Outcome.STORE_NEWER);
+                out.accept(v.repair().clientId() + ": " + (dryRun ? "would repair" : applied[i] ? "repaired"
+                        : "store_newer (an event applied meanwhile)") + ": " + v.detail());
+            }
+        }
+
+        void tally(ReconcileVerdict.Outcome outcome) {
+            outcomes.merge(outcome, 1, Integer::sum);
+            if (!dryRun) {
+                meters.counter("presence_reconcile", "outcome", outcome.label()).increment();
+            }
         }
     }
 
@@ -203,56 +253,17 @@ public final class PresenceReconciliation {
         lock.close();
     }
 
-    /** The repairs of a chunk, in one transaction; one that an event beat meanwhile changes nothing (store_newer). */
-    private void repair(List<ReconcileVerdict> repairs, boolean dryRun, Map<ReconcileVerdict.Outcome, Integer> outcomes,
-                        Consumer<String> out) throws SQLException {
-        if (repairs.isEmpty()) {
-            return;
-        }
-        boolean[] applied = new boolean[repairs.size()];
-        if (dryRun) {
-            java.util.Arrays.fill(applied, true);
-        } else {
-            applied = writer.apply(repairs.stream().<RowUpdate>map(ReconcileVerdict::repair).toList());
-        }
-        for (int i = 0; i < repairs.size(); i++) {
-            ReconcileVerdict v = repairs.get(i);
-            ReconcileVerdict.Outcome outcome = applied[i] ? ReconcileVerdict.Outcome.REPAIRED
-                    : ReconcileVerdict.Outcome.STORE_NEWER;
-            tally(outcomes, outcome, dryRun);
-            out.accept(v.repair().clientId() + ": " + (dryRun ? "would repair" : applied[i] ? "repaired"
-                    : "store_newer (an event applied meanwhile)") + ": " + v.detail());
-        }
-    }
-
-    private void tally(Map<ReconcileVerdict.Outcome, Integer> outcomes, ReconcileVerdict.Outcome outcome, boolean dryRun) {
-        outcomes.merge(outcome, 1, Integer::sum);
-        if (!dryRun) {
-            meters.counter("presence_reconcile", "outcome", outcome.label()).increment();
-        }
-    }
-
-    private List<ReconcileVerdict.Stored> page(String after) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(PAGE)) {
-            st.setString(1, after);
-            st.setInt(2, chunk);
-            return rows(st);
-        }
-    }
-
-    private List<ReconcileVerdict.Stored> one(String clientId) throws SQLException {
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(ONE)) {
-            st.setString(1, clientId);
-            return rows(st);
-        }
-    }
-
-    private static List<ReconcileVerdict.Stored> rows(PreparedStatement st) throws SQLException {
+    private static List<ReconcileVerdict.Stored> read(Connection c, String sql, Object... parameters) throws SQLException {
         List<ReconcileVerdict.Stored> rows = new ArrayList<>();
-        try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-                rows.add(new ReconcileVerdict.Stored(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4),
-                        rs.getLong(5), rs.getString(6)));
+        try (PreparedStatement st = c.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                st.setObject(i + 1, parameters[i]);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new ReconcileVerdict.Stored(rs.getString(1), rs.getString(2), rs.getBoolean(3),
+                            rs.getLong(4), rs.getLong(5), rs.getString(6)));
+                }
             }
         }
         return rows;

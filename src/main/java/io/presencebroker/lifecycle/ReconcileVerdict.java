@@ -17,37 +17,36 @@ public record ReconcileVerdict(Outcome outcome, RowUpdate.Presence repair, Strin
 
     public enum Outcome {
         /** The record says what the store says. */
-        AGREES("agrees", false),
+        AGREES(false),
         /** Stored connected; the record proves a later disconnect: applied as a disconnect event would be. */
-        REPAIRED("repaired", false),
+        REPAIRED(false),
         /** Stored connected; the record's disconnect is not later than the store's last event: the store is newer. */
-        STORE_NEWER("store_newer", false),
+        STORE_NEWER(false),
         /**
          * Stored connected, the record disconnected but proving nothing about the store's connection: no time and no
          * reason while the stored connect is less than an hour old (a thing AWS did not track when it connected), or
          * DUPLICATE_CLIENTID (the record's connection was replaced by a newer one of the same client, which may be the
          * store's).
          */
-        UNPROVABLE("unprovable", true),
+        UNPROVABLE(true),
         /** Both connected, the record's connection later than the store's: a connect event was missed (session unknown). */
-        NEWER_CONNECTION("newer_connection", true),
+        NEWER_CONNECTION(true),
         /** Stored disconnected, the record connected later: a connect event was missed (session and chats unknown). */
-        MISSED_CONNECT("missed_connect", true),
+        MISSED_CONNECT(true),
         /** No record for this client (no thing of that name, or a client id that cannot be a thing name). */
-        NOT_COVERED("not_covered", false),
+        NOT_COVERED(false),
         /** The request failed (after the SDK's retries): nothing known, nothing changed. */
-        FAILED("failed", false);
+        FAILED(false);
 
-        private final String label;
         private final boolean disagreement;
 
-        Outcome(String label, boolean disagreement) {
-            this.label = label;
+        Outcome(boolean disagreement) {
             this.disagreement = disagreement;
         }
 
+        /** The label of presence_reconcile_total and of the lines printed: the name in lower case. */
         public String label() {
-            return label;
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
 
         /** A disagreement that is reported and counted, not repaired: a lifecycle event is missing and cannot be made up. */
