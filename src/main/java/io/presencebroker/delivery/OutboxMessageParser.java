@@ -81,7 +81,6 @@ public class OutboxMessageParser {
                 throw new InvalidEventException(field + " is not a string");
             }
             check(field, r.textValue(), MAX_ID_LENGTH, true);
-            StoreIds.exact(field, r.textValue());
             if (!r.textValue().equals(senderId)) {
                 unique.add(r.textValue());
             }
@@ -103,7 +102,7 @@ public class OutboxMessageParser {
             throw new InvalidEventException(name + " is not a string");
         }
         check(name, value.textValue(), maxLength, true);
-        return StoreIds.exact(name, value.textValue());
+        return value.textValue();
     }
 
     private static String optionalText(JsonNode node, String field, int maxLength, String name) {
@@ -145,6 +144,9 @@ public class OutboxMessageParser {
             } else if (Character.isSurrogate(c)) {
                 throw new InvalidEventException(name + " is not valid Unicode (unpaired surrogate)");
             }
+        }
+        if (identifier) {
+            StoreIds.exact(name, text);
         }
     }
 }

@@ -4,7 +4,6 @@ import io.presencebroker.config.SettingException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -146,11 +145,14 @@ public class EmfPublisher implements Service {
         emf.setNamespace(namespace);
         emf.setDimensions(DimensionSet.of("Service", service)); // replaces the library's default dimensions
         emf.setTimestamp(Instant.ofEpochMilli(clock.getAsLong()));
-        emf.putMetric("EventsApplied", delta("applied", events("applied")), Unit.COUNT);
-        emf.putMetric("EventsStale", delta("stale", events("stale")), Unit.COUNT);
-        emf.putMetric("EventsIgnored", delta("ignored", events("ignored") + events("ignored_topic")), Unit.COUNT);
-        emf.putMetric("EventsDeadLettered", delta("dead_lettered", events("dead_lettered")), Unit.COUNT);
-        emf.putMetric("EventsRetryLater", delta("retry_later", events("retry_later")), Unit.COUNT);
+        emf.putMetric("EventsApplied", delta("applied", total("presence_events", "outcome", "applied")), Unit.COUNT);
+        emf.putMetric("EventsStale", delta("stale", total("presence_events", "outcome", "stale")), Unit.COUNT);
+        emf.putMetric("EventsIgnored", delta("ignored", total("presence_events", "outcome", "ignored", "ignored_topic")),
+                Unit.COUNT);
+        emf.putMetric("EventsDeadLettered", delta("dead_lettered", total("presence_events", "outcome", "dead_lettered")),
+                Unit.COUNT);
+        emf.putMetric("EventsRetryLater", delta("retry_later", total("presence_events", "outcome", "retry_later")),
+                Unit.COUNT);
         Histogram lag = lags.takeInterval();
         if (lag.getTotalCount() > 0) {
             emf.putMetric("EventLagP50", lag.getValueAtPercentile(50), Unit.MILLISECONDS);
@@ -166,29 +168,26 @@ public class EmfPublisher implements Service {
             emf.putMetric("ApiDbPoolPending", gauge("hikaricp.connections.pending", ApiPoolName.NAME), Unit.COUNT);
         }
         for (String path : new String[] {"socket", "push", "fallback"}) {
-            double total = meters.find("presence_deliveries").tag("path", path).counters().stream()
-                    .mapToDouble(Counter::count).sum();
             emf.putMetric("Deliveries" + Character.toUpperCase(path.charAt(0)) + path.substring(1),
-                    delta("deliveries_" + path, total), Unit.COUNT);
+                    delta("deliveries_" + path, total("presence_deliveries", "path", path)), Unit.COUNT);
         }
         if (!meters.find("presence_reconcile").counters().isEmpty()) { // reconciliation on
-            emf.putMetric("Repairs", delta("repairs", reconcile("repaired")), Unit.COUNT);
-            emf.putMetric("ReconcileDisagreements", delta("reconcile_disagreements",
-                    reconcile("unprovable", "newer_connection", "missed_connect")), Unit.COUNT);
-            emf.putMetric("ReconcileFailures", delta("reconcile_failures", reconcile("failed")), Unit.COUNT);
+            emf.putMetric("Repairs", delta("repairs", total("presence_reconcile", "outcome", "repaired")), Unit.COUNT);
+            emf.putMetric("ReconcileDisagreements", delta("reconcile_disagreements", total("presence_reconcile",
+                    "outcome", "unprovable", "newer_connection", "missed_connect")), Unit.COUNT);
+            emf.putMetric("ReconcileFailures", delta("reconcile_failures", total("presence_reconcile", "outcome", "failed")),
+                    Unit.COUNT);
         }
         emf.flush();
     }
 
-    /** Reconciliation's clients with one of the outcomes (labels of presence_reconcile_total). */
-    private double reconcile(String... outcomes) {
-        List<String> wanted = List.of(outcomes);
-        return meters.find("presence_reconcile").counters().stream()
-                .filter(c -> wanted.contains(c.getId().getTag("outcome"))).mapToDouble(Counter::count).sum();
-    }
-
-    private double events(String outcome) {
-        return meters.find("presence_events").tag("outcome", outcome).counters().stream().mapToDouble(Counter::count).sum();
+    /** The sum of the counters {@code name} whose tag {@code key} has one of {@code values}. */
+    private double total(String name, String key, String... values) {
+        double sum = 0;
+        for (String value : values) {
+            sum += meters.find(name).tag(key, value).counters().stream().mapToDouble(Counter::count).sum();
+        }
+        return sum;
     }
 
     private long gauge(String name, String pool) {

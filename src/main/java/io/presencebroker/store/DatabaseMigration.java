@@ -83,13 +83,9 @@ public final class DatabaseMigration {
         return config.locations("classpath:db/migration").load();
     }
 
-    /** Runs the runtime user script with the given user name and password, in the connection's database. */
-    public static void createRuntimeUser(Connection c, String user, String password) throws SQLException {
-        createRuntimeUser(c, user, password, true);
-    }
-
     /**
-     * The same; with {@code resetPassword} false an existing user keeps its password (its {@code ALTER USER} is
+     * Runs the runtime user script with the given user name and password, in the connection's database; with
+     * {@code resetPassword} false an existing user keeps its password (its {@code ALTER USER} is
      * skipped): the password is then Secrets Manager's rotation's to change, and a run during a rotation (a task
      * starting between the rotation's setSecret and finishSecret, with the password of before) must not undo it.
      */
