@@ -306,16 +306,6 @@ public class DeliveryLog implements AutoCloseable {
     }
 
     private long prune(String sql, int retentionHours, int chunk) throws SQLException {
-        long total = 0;
-        try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(sql)) {
-            st.setInt(1, retentionHours);
-            st.setInt(2, chunk);
-            int deleted;
-            do {
-                deleted = st.executeUpdate();
-                total += deleted;
-            } while (deleted == chunk);
-        }
-        return total;
+        return Transactions.deleteInChunks(dataSource, sql, retentionHours, chunk);
     }
 }

@@ -106,20 +106,7 @@ public final class PresenceRetention {
         if (historyDays == 0) {
             return 0;
         }
-        long deleted = 0;
-        while (true) {
-            int rows = Transactions.inTransaction(dataSource, c -> {
-                try (PreparedStatement st = c.prepareStatement(PRUNE_HISTORY)) {
-                    st.setInt(1, historyDays);
-                    st.setInt(2, chunk);
-                    return st.executeUpdate();
-                }
-            });
-            deleted += rows;
-            if (rows < chunk) {
-                return deleted;
-            }
-        }
+        return Transactions.deleteInChunks(dataSource, PRUNE_HISTORY, historyDays, chunk);
     }
 
     /** One chunk: the last client id read (null at the end of the table) and how many were forgotten. */
