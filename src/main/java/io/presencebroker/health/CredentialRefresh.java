@@ -1,6 +1,5 @@
 package io.presencebroker.health;
 
-import java.net.URI;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -19,9 +18,7 @@ import io.presencebroker.sqs.SqsClients;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder;
 
 /**
  * On a refused login (error 1045 and the others of {@link AuthenticationFailures}), reads the login again from its
@@ -66,13 +63,8 @@ public final class CredentialRefresh {
         DatabaseCredentials source = context.getRegistry().findSingleByType(DatabaseCredentials.class);
         String arn = props.get("presence.db.secret-arn");
         if (source == null && !arn.isBlank()) {
-            SecretsManagerClientBuilder builder = SecretsManagerClient.builder()
-                    .region(Region.of(props.require("aws.region"))).credentialsProvider(SqsClients.credentials(props));
-            String endpoint = props.get("presence.secretsmanager.endpoint");
-            if (!endpoint.isBlank()) {
-                builder.endpointOverride(URI.create(endpoint)); // a Secrets Manager-compatible server (tests)
-            }
-            SecretsManagerClient client = builder.build();
+            SecretsManagerClient client = SqsClients.configure(SecretsManagerClient.builder(), props,
+                    "presence.secretsmanager.endpoint").build();
             source = new SecretsManagerCredentials(client, arn, props.get("presence.db.user"));
             context.getRegistry().bind("databaseSecret", source);
         }

@@ -1,6 +1,5 @@
 package io.presencebroker.lifecycle;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.BooleanSupplier;
@@ -14,7 +13,6 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.iot.IotClient;
 import software.amazon.awssdk.services.iot.IotClientBuilder;
 import software.amazon.awssdk.services.iot.model.GetThingConnectivityDataResponse;
@@ -52,13 +50,7 @@ public class IotConnectivity implements AutoCloseable {
                     + " must be at least 1: " + perSecond);
         }
         TokenBucket budget = new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND", perSecond, 1);
-        IotClientBuilder builder = IotClient.builder()
-                .region(Region.of(settings.require("aws.region")))
-                .credentialsProvider(SqsClients.credentials(settings));
-        String endpoint = settings.get("presence.iot.endpoint");
-        if (!endpoint.isBlank()) {
-            builder.endpointOverride(URI.create(endpoint));
-        }
+        IotClientBuilder builder = SqsClients.configure(IotClient.builder(), settings, "presence.iot.endpoint");
         return new IotConnectivity(budgeted(builder, budget, stopping,
                 Duration.ofMillis(settings.getLong("presence.reconcile.call-timeout-ms"))).build());
     }

@@ -2,7 +2,6 @@ package io.presencebroker.routes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
@@ -22,9 +21,7 @@ import io.presencebroker.sqs.SqsClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
-import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 
 /**
@@ -171,14 +168,8 @@ public final class S3RouteSource {
     }
 
     private static S3Client client(Settings settings) {
-        S3ClientBuilder builder = S3Client.builder()
-                .region(Region.of(settings.require("aws.region")))
-                .credentialsProvider(SqsClients.credentials(settings));
-        String endpoint = settings.get("presence.s3.endpoint");
-        if (!endpoint.isBlank()) {
-            // an S3-compatible server (tests, local): path-style addressing, no bucket subdomains
-            builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
-        }
-        return builder.build();
+        // an S3-compatible server (tests, local): path-style addressing, no bucket subdomains
+        return SqsClients.configure(S3Client.builder(), settings, "presence.s3.endpoint")
+                .forcePathStyle(!settings.get("presence.s3.endpoint").isBlank()).build();
     }
 }

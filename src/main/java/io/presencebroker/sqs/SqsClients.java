@@ -8,6 +8,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -39,8 +40,7 @@ public final class SqsClients {
 
     private static SqsClient create(Settings settings, int consumers, Duration callTimeout,
                                     ExecutionInterceptor... interceptors) {
-        SqsClientBuilder builder = SqsClient.builder()
-                .region(Region.of(settings.require("aws.region")))
+        SqsClientBuilder builder = configure(SqsClient.builder(), settings, "presence.sqs.endpoint")
                 .overrideConfiguration(c -> {
                     for (ExecutionInterceptor i : interceptors) {
                         c.addExecutionInterceptor(i);
@@ -49,11 +49,20 @@ public final class SqsClients {
                     c.apiCallTimeout(callTimeout);
                 })
                 .httpClientBuilder(ApacheHttpClient.builder().maxConnections(Math.max(50, consumers * 4)));
-        String endpoint = settings.get("presence.sqs.endpoint");
+        return builder.build();
+    }
+
+    /**
+     * A client builder of any AWS service as the settings say: aws.region, {@link #credentials}, and the endpoint of
+     * {@code endpointSetting} when it is set (a compatible server: tests, the local run).
+     */
+    public static <B extends AwsClientBuilder<B, ?>> B configure(B builder, Settings settings, String endpointSetting) {
+        builder.region(Region.of(settings.require("aws.region"))).credentialsProvider(credentials(settings));
+        String endpoint = settings.get(endpointSetting);
         if (!endpoint.isBlank()) {
             builder.endpointOverride(URI.create(endpoint));
         }
-        return builder.credentialsProvider(credentials(settings)).build();
+        return builder;
     }
 
     /** The SDK default chain (environment, ECS task role), or the static keys of a local server when they are set. */
