@@ -64,7 +64,7 @@ public final class CredentialRefresh {
         String arn = props.get("presence.db.secret-arn");
         if (source == null && !arn.isBlank()) {
             SecretsManagerClient client = SqsClients.configure(SecretsManagerClient.builder(), props,
-                    "presence.secretsmanager.endpoint").build();
+                    props.get("presence.secretsmanager.endpoint")).build();
             source = new SecretsManagerCredentials(client, arn, props.get("presence.db.user"));
             context.getRegistry().bind("databaseSecret", source);
         }

@@ -50,7 +50,8 @@ public class IotConnectivity implements AutoCloseable {
                     + " must be at least 1: " + perSecond);
         }
         TokenBucket budget = new TokenBucket("PRESENCE_RECONCILE_REQUESTS_PER_SECOND", perSecond, 1);
-        IotClientBuilder builder = SqsClients.configure(IotClient.builder(), settings, "presence.iot.endpoint");
+        IotClientBuilder builder = SqsClients.configure(IotClient.builder(), settings,
+                settings.get("presence.iot.endpoint"));
         return new IotConnectivity(budgeted(builder, budget, stopping,
                 Duration.ofMillis(settings.getLong("presence.reconcile.call-timeout-ms"))).build());
     }

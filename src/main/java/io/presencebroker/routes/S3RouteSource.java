@@ -169,7 +169,7 @@ public final class S3RouteSource {
 
     private static S3Client client(Settings settings) {
         // an S3-compatible server (tests, local): path-style addressing, no bucket subdomains
-        return SqsClients.configure(S3Client.builder(), settings, "presence.s3.endpoint")
-                .forcePathStyle(!settings.get("presence.s3.endpoint").isBlank()).build();
+        String endpoint = settings.get("presence.s3.endpoint");
+        return SqsClients.configure(S3Client.builder(), settings, endpoint).forcePathStyle(!endpoint.isBlank()).build();
     }
 }

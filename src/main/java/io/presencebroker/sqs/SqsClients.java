@@ -40,7 +40,7 @@ public final class SqsClients {
 
     private static SqsClient create(Settings settings, int consumers, Duration callTimeout,
                                     ExecutionInterceptor... interceptors) {
-        SqsClientBuilder builder = configure(SqsClient.builder(), settings, "presence.sqs.endpoint")
+        SqsClientBuilder builder = configure(SqsClient.builder(), settings, settings.get("presence.sqs.endpoint"))
                 .overrideConfiguration(c -> {
                     for (ExecutionInterceptor i : interceptors) {
                         c.addExecutionInterceptor(i);
@@ -53,12 +53,11 @@ public final class SqsClients {
     }
 
     /**
-     * A client builder of any AWS service as the settings say: aws.region, {@link #credentials}, and the endpoint of
-     * {@code endpointSetting} when it is set (a compatible server: tests, the local run).
+     * A client builder of any AWS service as the settings say: aws.region, {@link #credentials}, and {@code endpoint}
+     * unless it is blank (the value of the service's endpoint setting: a compatible server, for tests and the local run).
      */
-    public static <B extends AwsClientBuilder<B, ?>> B configure(B builder, Settings settings, String endpointSetting) {
+    public static <B extends AwsClientBuilder<B, ?>> B configure(B builder, Settings settings, String endpoint) {
         builder.region(Region.of(settings.require("aws.region"))).credentialsProvider(credentials(settings));
-        String endpoint = settings.get(endpointSetting);
         if (!endpoint.isBlank()) {
             builder.endpointOverride(URI.create(endpoint));
         }
